@@ -30,11 +30,8 @@ internal static class MapEngine
         MapOptions? options,
         CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(workload);
-        ArgumentNullException.ThrowIfNull(inputs);
-        dispatcher.ThrowIfDisposed();
-        int? count = inputs.TryGetNonEnumeratedCount(out var n) ? n : null;
-        return RunAsync(dispatcher, workload, new SyncSource<TInput>(inputs), count, options ?? MapOptions.Default, cancellationToken);
+        var (source, count) = Prepare(dispatcher, workload, inputs);
+        return ResultsAsync(dispatcher, workload, source, count, options ?? MapOptions.Default, cancellationToken);
     }
 
     public static IAsyncEnumerable<TResult> MapAsync<TInput, TResult>(
@@ -44,13 +41,49 @@ internal static class MapEngine
         MapOptions? options,
         CancellationToken cancellationToken)
     {
+        Prepare(dispatcher, workload, inputs);
+        return ResultsAsync(dispatcher, workload, inputs, knownCount: null, options ?? MapOptions.Default, cancellationToken);
+    }
+
+    public static IAsyncEnumerable<WorkOutcome<TResult>> MapOutcomesAsync<TInput, TResult>(
+        IBatchDispatcher dispatcher,
+        IWorkload<TInput, TResult> workload,
+        IEnumerable<TInput> inputs,
+        MapOptions? options,
+        CancellationToken cancellationToken)
+    {
+        var (source, count) = Prepare(dispatcher, workload, inputs);
+        return OutcomesAsync(dispatcher, workload, source, count, options ?? MapOptions.Default, cancellationToken);
+    }
+
+    public static IAsyncEnumerable<WorkOutcome<TResult>> MapOutcomesAsync<TInput, TResult>(
+        IBatchDispatcher dispatcher,
+        IWorkload<TInput, TResult> workload,
+        IAsyncEnumerable<TInput> inputs,
+        MapOptions? options,
+        CancellationToken cancellationToken)
+    {
+        Prepare(dispatcher, workload, inputs);
+        return OutcomesAsync(dispatcher, workload, inputs, knownCount: null, options ?? MapOptions.Default, cancellationToken);
+    }
+
+    private static (IAsyncEnumerable<TInput> Source, int? Count) Prepare<TInput, TResult>(IBatchDispatcher dispatcher, IWorkload<TInput, TResult> workload, IEnumerable<TInput> inputs)
+    {
         ArgumentNullException.ThrowIfNull(workload);
         ArgumentNullException.ThrowIfNull(inputs);
         dispatcher.ThrowIfDisposed();
-        return RunAsync(dispatcher, workload, inputs, knownCount: null, options ?? MapOptions.Default, cancellationToken);
+        int? count = inputs.TryGetNonEnumeratedCount(out var n) ? n : null;
+        return (new SyncSource<TInput>(inputs), count);
     }
 
-    private static async IAsyncEnumerable<TResult> RunAsync<TInput, TResult>(
+    private static void Prepare<TInput, TResult>(IBatchDispatcher dispatcher, IWorkload<TInput, TResult> workload, IAsyncEnumerable<TInput> inputs)
+    {
+        ArgumentNullException.ThrowIfNull(workload);
+        ArgumentNullException.ThrowIfNull(inputs);
+        dispatcher.ThrowIfDisposed();
+    }
+
+    private static async IAsyncEnumerable<TResult> ResultsAsync<TInput, TResult>(
         IBatchDispatcher dispatcher,
         IWorkload<TInput, TResult> workload,
         IAsyncEnumerable<TInput> source,
@@ -65,25 +98,43 @@ internal static class MapEngine
         }
 
         using var map = new MapRun<TInput, TResult>(dispatcher, workload, source, knownCount, options, cancellationToken);
-        map.Start();
-        var reader = map.Results.Reader;
-        while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var batch in map.CompletedBatchesAsync(cancellationToken).ConfigureAwait(false))
         {
-            while (reader.TryRead(out var batch))
+            for (var i = 0; i < batch.Count; i++)
             {
-                await batch.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    var result = batch.GetResultOrThrow(i);
-                    map.ItemGate.Release(1);
-                    yield return result;
-                }
-
-                map.BatchGate.Release(1);
+                var result = batch.GetResultOrThrow(i);
+                map.ItemGate.Release(1);
+                yield return result;
             }
         }
+    }
 
-        map.ThrowIfSourceFailed();
+    private static async IAsyncEnumerable<WorkOutcome<TResult>> OutcomesAsync<TInput, TResult>(
+        IBatchDispatcher dispatcher,
+        IWorkload<TInput, TResult> workload,
+        IAsyncEnumerable<TInput> source,
+        int? knownCount,
+        MapOptions options,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (knownCount == 0)
+        {
+            yield break;
+        }
+
+        using var map = new MapRun<TInput, TResult>(dispatcher, workload, source, knownCount, options, cancellationToken);
+        await foreach (var batch in map.CompletedBatchesAsync(cancellationToken).ConfigureAwait(false))
+        {
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var outcome = batch.GetException(i) is { } error
+                    ? new WorkOutcome<TResult>(batch.FirstIndex + i, default, error.SourceException)
+                    : new WorkOutcome<TResult>(batch.FirstIndex + i, batch.GetResultOrThrow(i), null);
+                map.ItemGate.Release(1);
+                yield return outcome;
+            }
+        }
     }
 
     /// <summary>The state of one map: its token, gates, producer and result channel.</summary>
@@ -97,6 +148,7 @@ internal static class MapEngine
         private readonly CancellationTokenSource _cts;
         private readonly Action<WorkBatch> _onCompleted;
         private ExceptionDispatchInfo? _sourceFailure;
+        private long _pulled;
 
         // Unordered: batches not yet reported to the consumer, plus one held by the producer until it ends.
         private int _outstanding = 1;
@@ -124,9 +176,23 @@ internal static class MapEngine
         /// <summary>Ordered: batches in input order, as dispatched. Unordered: batches as they complete.</summary>
         public Channel<WorkBatch<TInput, TResult>> Results { get; }
 
-        public void Start() => _ = Task.Run(ProduceAsync, CancellationToken.None);
+        /// <summary>Starts the producer and yields completed batches: in input order, or as they complete.</summary>
+        public async IAsyncEnumerable<WorkBatch<TInput, TResult>> CompletedBatchesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            _ = Task.Run(ProduceAsync, CancellationToken.None);
+            var reader = Results.Reader;
+            while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (reader.TryRead(out var batch))
+                {
+                    await batch.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    yield return batch;
+                    BatchGate.Release(1);
+                }
+            }
 
-        public void ThrowIfSourceFailed() => _sourceFailure?.Throw();
+            _sourceFailure?.Throw();
+        }
 
         /// <summary>The consumer is done (finished, failed or abandoned): cancel whatever is left.</summary>
         public void Dispose()
@@ -217,7 +283,8 @@ internal static class MapEngine
                 while (!BatchGate.TryTake());
             }
 
-            var batch = new WorkBatch<TInput, TResult>(_workload, [.. pending], token) { OnCompleted = _onCompleted };
+            var batch = new WorkBatch<TInput, TResult>(_workload, [.. pending], token) { OnCompleted = _onCompleted, FirstIndex = _pulled };
+            _pulled += pending.Count;
             pending.Clear();
             if (_ordered)
             {

@@ -56,6 +56,9 @@ internal abstract class WorkBatch
     /// <summary>Gets or sets the number of items that ran (settled by a worker, not by cancellation) and are timed by <see cref="ExecutionTicks"/>.</summary>
     public int ExecutedCount { get; set; }
 
+    /// <summary>Gets or sets the position, in the map's source, of the batch's first input.</summary>
+    public long FirstIndex { get; set; }
+
     /// <summary>Gets or sets a callback run (on the thread that settles the last item) when the batch completes. Must be cheap and must not throw.</summary>
     public Action<WorkBatch>? OnCompleted { get; set; }
 
