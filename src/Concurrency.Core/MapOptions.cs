@@ -43,8 +43,9 @@ public sealed class MapOptions
 
     /// <summary>Gets the bound on the inputs pulled from the source ahead of the consumer.</summary>
     /// <value>
-    /// The default value is <see langword="null"/>: a few batches per worker. An input counts as in flight
-    /// from the moment it is pulled from the source until its result has been yielded to the consumer.
+    /// The default value is <see langword="null"/>: a few batches per worker. An input is in flight from the moment
+    /// it is pulled from the source until the consumer asks for the result after its own, so the consumer's
+    /// current result counts: at most <c>MaxInFlight</c> inputs are pulled that the consumer has not finished with.
     /// </value>
     /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
     public int? MaxInFlight

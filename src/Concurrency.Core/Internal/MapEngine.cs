@@ -102,9 +102,8 @@ internal static class MapEngine
         {
             for (var i = 0; i < batch.Count; i++)
             {
-                var result = batch.GetResultOrThrow(i);
+                yield return batch.GetResultOrThrow(i);
                 map.ItemGate.Release(1);
-                yield return result;
             }
         }
     }
@@ -131,8 +130,8 @@ internal static class MapEngine
                 var outcome = batch.GetException(i) is { } error
                     ? new WorkOutcome<TResult>(batch.FirstIndex + i, default, error.SourceException)
                     : new WorkOutcome<TResult>(batch.FirstIndex + i, batch.GetResultOrThrow(i), null);
-                map.ItemGate.Release(1);
                 yield return outcome;
+                map.ItemGate.Release(1);
             }
         }
     }
@@ -161,6 +160,8 @@ internal static class MapEngine
             _ordered = options.Ordered;
             var workers = Math.Max(1, dispatcher.MaxConcurrency);
             var maxInFlight = options.MaxInFlight ?? int.MaxValue / 2;
+            // The consumer gives an item's permit back when it asks for the next result: the result in its
+            // hands still counts as in flight, so the source is never more than MaxInFlight ahead of it.
             ItemGate = new InFlightGate(maxInFlight);
             BatchGate = new InFlightGate(options.MaxInFlight is null ? DefaultBatchesPerWorker * workers : int.MaxValue / 2);
             _sizer = new BatchSizer(options, dispatcher, maxInFlight, knownCount);
