@@ -1,0 +1,144 @@
+using System.IO.MemoryMappedFiles;
+using System.Security.Cryptography;
+
+namespace Concurrency.SharedMemory.Transport;
+
+/// <summary>
+/// A duplex byte channel between a parent and one worker process: two <see cref="SharedRing"/>s in one
+/// shared-memory file (parent→worker and worker→parent). The parent creates it (mode 0600, an unguessable
+/// name) and tells the worker its name over the private control pipe; the worker opens it.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+internal sealed unsafe class SharedChannel : IDisposable
+{
+    /// <summary>The prefix of every channel file; the rest of the name is random.</summary>
+    public const string FilePrefix = "concurrency-ch-";
+
+    private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdef");
+
+    private readonly MemoryMappedFile _file;
+    private readonly MemoryMappedViewAccessor _view;
+    private readonly string? _pathToUnlink;
+    private readonly byte* _pointer;
+    private int _disposed;
+
+    private SharedChannel(MemoryMappedFile file, MemoryMappedViewAccessor view, string name, int capacity, bool isParent, string? pathToUnlink)
+    {
+        _file = file;
+        _view = view;
+        _pathToUnlink = pathToUnlink;
+        Name = name;
+        view.SafeMemoryMappedViewHandle.AcquirePointer(ref _pointer);
+        var basePointer = _pointer + view.PointerOffset;
+        var toWorker = new SharedRing(basePointer, capacity, initialize: isParent);
+        var toParent = new SharedRing(basePointer + SharedRing.HeaderSize + capacity, capacity, initialize: isParent);
+        Outgoing = isParent ? toWorker : toParent;
+        Incoming = isParent ? toParent : toWorker;
+    }
+
+    /// <summary>Gets the file name (not a path) that the worker opens.</summary>
+    public string Name { get; }
+
+    /// <summary>Gets the ring this side writes to.</summary>
+    public SharedRing Outgoing { get; }
+
+    /// <summary>Gets the ring this side reads from.</summary>
+    public SharedRing Incoming { get; }
+
+    /// <summary>Gets the directory that holds channel files: /dev/shm (memory, not disk).</summary>
+    public static string Directory => "/dev/shm";
+
+    /// <summary>Creates a channel whose rings each hold <paramref name="capacity"/> bytes (a power of two).</summary>
+    public static SharedChannel Create(int capacity)
+    {
+        EnsureSupported();
+        var name = FilePrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var path = Path.Combine(Directory, name);
+        var size = 2L * (SharedRing.HeaderSize + capacity);
+        var stream = new FileStream(path, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.ReadWrite,
+            Share = FileShare.ReadWrite,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        });
+        try
+        {
+            stream.SetLength(size);
+            var file = MemoryMappedFile.CreateFromFile(stream, mapName: null, size, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
+            var view = file.CreateViewAccessor(0, size, MemoryMappedFileAccess.ReadWrite);
+            return new SharedChannel(file, view, name, capacity, isParent: true, pathToUnlink: path);
+        }
+        catch
+        {
+            stream.Dispose();
+            File.Delete(path);
+            throw;
+        }
+    }
+
+    /// <summary>Opens, in the worker, the channel the parent created.</summary>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a channel name.</exception>
+    public static SharedChannel Open(string name, int capacity)
+    {
+        EnsureSupported();
+        if (!name.StartsWith(FilePrefix, StringComparison.Ordinal) || name.AsSpan(FilePrefix.Length).ContainsAnyExcept(HexDigits))
+        {
+            throw new ArgumentException($"'{name}' is not the name of a shared-memory channel.", nameof(name));
+        }
+
+        var path = Path.Combine(Directory, name);
+        var size = 2L * (SharedRing.HeaderSize + capacity);
+        var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+        if (stream.Length != size)
+        {
+            stream.Dispose();
+            throw new InvalidDataException($"The shared-memory channel '{name}' holds {stream.Length} bytes; {size} were expected.");
+        }
+
+        var file = MemoryMappedFile.CreateFromFile(stream, mapName: null, size, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
+        var view = file.CreateViewAccessor(0, size, MemoryMappedFileAccess.ReadWrite);
+        return new SharedChannel(file, view, name, capacity, isParent: false, pathToUnlink: null);
+    }
+
+    /// <summary>
+    /// Removes the file name once both sides have mapped it (the mapping lives on): nothing is left in /dev/shm
+    /// even if both processes are killed later.
+    /// </summary>
+    public void Unlink()
+    {
+        if (_pathToUnlink is not null)
+        {
+            File.Delete(_pathToUnlink);
+        }
+    }
+
+    /// <summary>Closes both rings, waking any sleeper on either side.</summary>
+    public void Close()
+    {
+        Outgoing.Close();
+        Incoming.Close();
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        Close();
+        Unlink();
+        _view.SafeMemoryMappedViewHandle.ReleasePointer();
+        _view.Dispose();
+        _file.Dispose();
+    }
+
+    private static void EnsureSupported()
+    {
+        if (!Futex.IsSupported)
+        {
+            throw new PlatformNotSupportedException("Shared-memory channels need Linux (futexes on a /dev/shm mapping).");
+        }
+    }
+}

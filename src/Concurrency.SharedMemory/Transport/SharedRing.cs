@@ -1,0 +1,198 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+
+namespace Concurrency.SharedMemory.Transport;
+
+/// <summary>
+/// A single-producer, single-consumer byte ring in shared memory: one process writes, another reads, like a
+/// pipe but without a system call while data flows. An idle reader (or a writer facing a full ring) spins
+/// briefly, then sleeps on a futex that the other side wakes.
+/// </summary>
+/// <remarks>
+/// Layout (offsets in bytes from <c>_base</c>; producer and consumer fields on separate cache lines):
+/// <code>
+///   0  long Head          total bytes written (producer)
+///   8  int  DataSeq       futex word: bumped after every write
+///  12  int  ReaderAsleep  1 while the consumer sleeps on DataSeq
+///  64  long Tail          total bytes read (consumer)
+///  72  int  SpaceSeq      futex word: bumped after every read
+///  76  int  WriterAsleep  1 while the producer sleeps on SpaceSeq
+/// 128  int  Closed        1 once either side (or a supervisor) closed the ring
+/// 192  data[capacity]     capacity is a power of two
+/// </code>
+/// Sleeping is race-free: a side sets its "asleep" flag with a full fence, then re-checks the condition before it
+/// sleeps, and the other side bumps the sequence word with a full fence before it reads the flag — so either the
+/// sleeper sees the new data or the waker sees the flag. The futex wait also re-checks the sequence word.
+/// A dead peer cannot wedge the ring: sleeps are bounded, and the supervisor that notices the death calls
+/// <see cref="Close"/>, which wakes both sides.
+/// </remarks>
+internal sealed unsafe class SharedRing
+{
+    /// <summary>The bytes in front of the data area.</summary>
+    public const int HeaderSize = 192;
+
+    private const int HeadOffset = 0;
+    private const int DataSeqOffset = 8;
+    private const int ReaderAsleepOffset = 12;
+    private const int TailOffset = 64;
+    private const int SpaceSeqOffset = 72;
+    private const int WriterAsleepOffset = 76;
+    private const int ClosedOffset = 128;
+
+    /// <summary>How long one futex sleep lasts before the sleeper looks again (a peer that died without closing the ring).</summary>
+    private static readonly TimeSpan SleepSlice = TimeSpan.FromMilliseconds(100);
+
+    private readonly byte* _base;
+    private readonly byte* _data;
+    private readonly long _mask;
+
+    /// <summary>Initializes a ring over <paramref name="memory"/>, which holds <see cref="HeaderSize"/> + <paramref name="capacity"/> bytes.</summary>
+    /// <param name="memory">The start of the ring in a shared mapping, 64-byte aligned.</param>
+    /// <param name="capacity">The data capacity, a power of two.</param>
+    /// <param name="initialize">Whether to zero the header (the creating side only).</param>
+    public SharedRing(byte* memory, int capacity, bool initialize)
+    {
+        Debug.Assert(capacity > 0 && (capacity & (capacity - 1)) == 0, "The capacity is a power of two.");
+        _base = memory;
+        _data = memory + HeaderSize;
+        Capacity = capacity;
+        _mask = capacity - 1;
+        if (initialize)
+        {
+            new Span<byte>(memory, HeaderSize).Clear();
+        }
+    }
+
+    /// <summary>Gets the data capacity in bytes.</summary>
+    public int Capacity { get; }
+
+    /// <summary>Gets a value indicating whether the ring was closed.</summary>
+    public bool IsClosed => Volatile.Read(ref *(int*)(_base + ClosedOffset)) != 0;
+
+    /// <summary>Gets the number of bytes written and not yet read.</summary>
+    public long Available => Volatile.Read(ref *(long*)(_base + HeadOffset)) - Volatile.Read(ref *(long*)(_base + TailOffset));
+
+    private ref long Head => ref *(long*)(_base + HeadOffset);
+
+    private ref long Tail => ref *(long*)(_base + TailOffset);
+
+    private int* DataSeq => (int*)(_base + DataSeqOffset);
+
+    private int* SpaceSeq => (int*)(_base + SpaceSeqOffset);
+
+    private ref int ReaderAsleep => ref *(int*)(_base + ReaderAsleepOffset);
+
+    private ref int WriterAsleep => ref *(int*)(_base + WriterAsleepOffset);
+
+    /// <summary>Closes the ring: pending and future reads return what is left, then 0; writes throw. Wakes both sides.</summary>
+    public void Close()
+    {
+        Interlocked.Exchange(ref *(int*)(_base + ClosedOffset), 1);
+        Interlocked.Increment(ref *DataSeq);
+        Interlocked.Increment(ref *SpaceSeq);
+        Futex.Wake(DataSeq);
+        Futex.Wake(SpaceSeq);
+    }
+
+    /// <summary>Writes every byte of <paramref name="source"/>, waiting for space as needed (producer side only).</summary>
+    /// <exception cref="IOException">The ring is closed.</exception>
+    public void Write(ReadOnlySpan<byte> source)
+    {
+        while (!source.IsEmpty)
+        {
+            var head = Head;
+            var free = Capacity - (head - Volatile.Read(ref Tail));
+            if (free == 0)
+            {
+                WaitForSpace();
+                continue;
+            }
+
+            if (IsClosed)
+            {
+                throw new IOException("The shared-memory channel was closed by the other side.");
+            }
+
+            var count = (int)Math.Min(free, source.Length);
+            var offset = (int)(head & _mask);
+            var first = Math.Min(count, Capacity - offset);
+            source[..first].CopyTo(new Span<byte>(_data + offset, first));
+            source.Slice(first, count - first).CopyTo(new Span<byte>(_data, count - first));
+            Volatile.Write(ref Head, head + count);
+            Signal(DataSeq, ref ReaderAsleep);
+            source = source[count..];
+        }
+    }
+
+    /// <summary>Reads at least one byte into <paramref name="destination"/>, waiting for data; returns 0 once the ring is closed and empty (consumer side only).</summary>
+    public int Read(Span<byte> destination)
+    {
+        if (destination.IsEmpty)
+        {
+            return 0;
+        }
+
+        while (true)
+        {
+            var tail = Tail;
+            var available = Volatile.Read(ref Head) - tail;
+            if (available == 0)
+            {
+                if (IsClosed && Volatile.Read(ref Head) == tail)
+                {
+                    return 0;
+                }
+
+                WaitForData();
+                continue;
+            }
+
+            var count = (int)Math.Min(available, destination.Length);
+            var offset = (int)(tail & _mask);
+            var first = Math.Min(count, Capacity - offset);
+            new ReadOnlySpan<byte>(_data + offset, first).CopyTo(destination);
+            new ReadOnlySpan<byte>(_data, count - first).CopyTo(destination[first..]);
+            Volatile.Write(ref Tail, tail + count);
+            Signal(SpaceSeq, ref WriterAsleep);
+            return count;
+        }
+    }
+
+    /// <summary>Waits until data is available or the ring is closed: spins briefly, then sleeps on the futex.</summary>
+    public void WaitForData() => Wait(DataSeq, ref ReaderAsleep, static r => r.Available > 0);
+
+    private void WaitForSpace() => Wait(SpaceSeq, ref WriterAsleep, static r => r.Available < r.Capacity);
+
+    private void Wait(int* sequence, ref int asleep, Func<SharedRing, bool> ready)
+    {
+        var spinner = default(SpinWait);
+        while (!spinner.NextSpinWillYield)
+        {
+            if (ready(this) || IsClosed)
+            {
+                return;
+            }
+
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+
+        var seen = Volatile.Read(ref *sequence);
+        Interlocked.Exchange(ref asleep, 1);
+        if (!ready(this) && !IsClosed)
+        {
+            Futex.Wait(sequence, seen, SleepSlice);
+        }
+
+        Volatile.Write(ref asleep, 0);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Signal(int* sequence, ref int asleep)
+    {
+        Interlocked.Increment(ref *sequence);
+        if (Volatile.Read(ref asleep) != 0)
+        {
+            Futex.Wake(sequence);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+using System.Runtime.Versioning;
+using Concurrency.SharedMemory.Transport;
+
+namespace Concurrency.SharedMemory.Tests.Transport;
+
+[SupportedOSPlatform("linux")]
+public sealed class SharedChannelTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public void Create_File_IsPrivateToTheOwnerAndUnguessable()
+    {
+        using var first = SharedChannel.Create(4096);
+        using var second = SharedChannel.Create(4096);
+
+        var mode = File.GetUnixFileMode(Path.Combine(SharedChannel.Directory, first.Name));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, mode);
+        Assert.StartsWith(SharedChannel.FilePrefix, first.Name);
+        Assert.Equal(SharedChannel.FilePrefix.Length + 32, first.Name.Length);
+        Assert.NotEqual(first.Name, second.Name);
+    }
+
+    [Fact]
+    public void Dispose_Channel_RemovesItsFile()
+    {
+        var channel = SharedChannel.Create(4096);
+        var path = Path.Combine(SharedChannel.Directory, channel.Name);
+        Assert.True(File.Exists(path));
+
+        channel.Dispose();
+
+        Assert.False(File.Exists(path));
+    }
+
+    [Theory]
+    [InlineData("../etc/passwd")]
+    [InlineData("concurrency-ch-../../x")]
+    [InlineData("concurrency-ch-ABCDEF")]
+    [InlineData("other-file")]
+    public void Open_NameThatIsNotAChannel_ThrowsArgumentException(string name)
+    {
+        var error = Assert.Throws<ArgumentException>("name", () => SharedChannel.Open(name, 4096));
+        Assert.StartsWith($"'{name}' is not the name of a shared-memory channel.", error.Message);
+    }
+
+    [Fact]
+    public async Task Write_ManyChunksBothWays_ArriveIntactAndInOrder()
+    {
+        using var parent = SharedChannel.Create(4096);
+        using var worker = SharedChannel.Open(parent.Name, 4096);
+        parent.Unlink();
+
+        // 4 MiB through a 4 KiB ring: it wraps and fills many times, so both sides sleep and wake.
+        var toWorker = Pattern(4 << 20, seed: 1);
+        var toParent = Pattern(3 << 20, seed: 2);
+
+        var tasks = new[]
+        {
+            Task.Factory.StartNew(() => WriteInChunks(parent.Outgoing, toWorker, seed: 3), TaskCreationOptions.LongRunning),
+            Task.Factory.StartNew(() => WriteInChunks(worker.Outgoing, toParent, seed: 4), TaskCreationOptions.LongRunning),
+        };
+        var received = new[]
+        {
+            Task.Factory.StartNew(() => ReadExactly(worker.Incoming, toWorker.Length), TaskCreationOptions.LongRunning),
+            Task.Factory.StartNew(() => ReadExactly(parent.Incoming, toParent.Length), TaskCreationOptions.LongRunning),
+        };
+
+        await Task.WhenAll(tasks).WaitAsync(Patience);
+        Assert.Equal(toWorker, await received[0].WaitAsync(Patience));
+        Assert.Equal(toParent, await received[1].WaitAsync(Patience));
+    }
+
+    [Fact]
+    public async Task Close_WhileTheReaderSleeps_WakesItWithEndOfStream()
+    {
+        using var parent = SharedChannel.Create(4096);
+        using var worker = SharedChannel.Open(parent.Name, 4096);
+        var reader = Task.Factory.StartNew(() => worker.Incoming.Read(new byte[16]), TaskCreationOptions.LongRunning);
+
+        parent.Close();
+
+        Assert.Equal(0, await reader.WaitAsync(Patience));
+        Assert.Throws<IOException>(() => parent.Outgoing.Write(new byte[1]));
+    }
+
+    [Fact]
+    public void Read_AfterClose_ReturnsWhatIsLeftThenEndOfStream()
+    {
+        using var parent = SharedChannel.Create(4096);
+        using var worker = SharedChannel.Open(parent.Name, 4096);
+        parent.Outgoing.Write([1, 2, 3]);
+
+        parent.Close();
+
+        var buffer = new byte[8];
+        Assert.Equal(3, worker.Incoming.Read(buffer));
+        Assert.Equal(new byte[] { 1, 2, 3 }, buffer[..3]);
+        Assert.Equal(0, worker.Incoming.Read(buffer));
+    }
+
+    private static byte[] Pattern(int length, int seed)
+    {
+        var bytes = new byte[length];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
+    }
+
+    private static void WriteInChunks(SharedRing ring, byte[] data, int seed)
+    {
+        var random = new Random(seed);
+        for (var offset = 0; offset < data.Length;)
+        {
+            var count = Math.Min(random.Next(1, 9000), data.Length - offset);
+            ring.Write(data.AsSpan(offset, count));
+            offset += count;
+        }
+    }
+
+    private static byte[] ReadExactly(SharedRing ring, int length)
+    {
+        var result = new byte[length];
+        for (var offset = 0; offset < length;)
+        {
+            var read = ring.Read(result.AsSpan(offset, Math.Min(5000, length - offset)));
+            Assert.NotEqual(0, read);
+            offset += read;
+        }
+
+        return result;
+    }
+}
