@@ -65,9 +65,16 @@ internal abstract class WorkBatch
     /// <summary>Starts listening to <see cref="CancellationToken"/>: cancellation then settles the pending items at once.</summary>
     public void ListenForCancellation()
     {
-        if (CancellationToken.CanBeCanceled)
+        if (CancellationToken.CanBeCanceled && !IsCompleted)
         {
             _registration = CancellationToken.UnsafeRegister(static s => ((WorkBatch)s!).CancelPending(), this);
+
+            // A fast worker may have settled the last item meanwhile, before there was a registration to
+            // dispose: do it here, or the caller's token would keep the batch alive as long as it lives.
+            if (IsCompleted)
+            {
+                _ = _registration.Unregister();
+            }
         }
     }
 
