@@ -63,6 +63,28 @@ public sealed class WorkExecutorOptionsTests
     }
 
     [Fact]
+    public void Validate_ShutdownTimeoutBeyondTimerLimit_SaysWhatToFix()
+    {
+        var errors = new List<string>();
+
+        new TestOptions { ShutdownTimeout = TimeSpan.MaxValue }.Validate(errors);
+
+        Assert.Equal([$"TestOptions.ShutdownTimeout must be at most 49.17:02:47.2940000 (the longest timer .NET supports), got {TimeSpan.MaxValue}. Use Timeout.InfiniteTimeSpan to wait without limit."], errors);
+    }
+
+    [Fact]
+    public void Validate_ShutdownTimeoutAtTimerLimit_IsAccepted()
+    {
+        var errors = new List<string>();
+        var limit = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
+        new TestOptions { ShutdownTimeout = limit }.Validate(errors);
+
+        Assert.Empty(errors);
+        _ = Task.CompletedTask.WaitAsync(limit); // The runtime accepts it.
+    }
+
+    [Fact]
     public void Validate_InfiniteOrZeroShutdownTimeout_IsAccepted()
     {
         var errors = new List<string>();

@@ -266,3 +266,27 @@ public sealed class ThreadPoolExecutorTests
         Assert.Equal([1, 2], workload.Ran);
     }
 }
+
+public sealed class ThreadPoolExecutorShutdownTimeoutTests
+{
+    [Fact]
+    public async Task DisposeAsync_ShutdownTimeoutOfThirtyDays_Completes()
+    {
+        var executor = new ThreadPoolExecutor(new ThreadPoolExecutorOptions { MaxConcurrency = 1, ShutdownTimeout = TimeSpan.FromDays(30) });
+
+        await executor.DisposeAsync().AsTask().WaitAsync(Bounded.Timeout);
+
+        Assert.All(executor.Threads, t => Assert.False(t.IsAlive));
+    }
+
+    [Fact]
+    public void Constructor_ShutdownTimeoutBeyondTimerLimit_ThrowsInsteadOfFailingAtDispose()
+    {
+        // Regression: 100 days passed validation, then DisposeAsync threw ArgumentOutOfRangeException from Task.WaitAsync.
+        var ex = Assert.Throws<ArgumentException>(() => new ThreadPoolExecutor(new ThreadPoolExecutorOptions { ShutdownTimeout = TimeSpan.FromDays(100) }));
+
+        Assert.Equal(
+            "ThreadPoolExecutorOptions.ShutdownTimeout must be at most 49.17:02:47.2940000 (the longest timer .NET supports), got 100.00:00:00. Use Timeout.InfiniteTimeSpan to wait without limit. (Parameter 'options')",
+            ex.Message);
+    }
+}
