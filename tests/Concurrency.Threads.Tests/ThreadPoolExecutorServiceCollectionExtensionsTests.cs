@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -185,6 +186,33 @@ public sealed class ThreadPoolExecutorServiceCollectionExtensionsTests
         provider.Dispose();
 
         Assert.All(executor.Threads, t => Assert.False(t.IsAlive));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(" ")]
+    public void AddThreadPoolExecutor_EmptyKey_ThrowsArgumentException(string key)
+    {
+        // "" is the name of the default options: the keyed executor would share the unkeyed one's settings.
+        var services = new ServiceCollection();
+
+        var ex = Assert.Throws<ArgumentException>(() => services.AddThreadPoolExecutor(key, o => o.MaxConcurrency = 8));
+
+        Assert.Equal("serviceKey", ex.ParamName);
+        Assert.Empty(services);
+    }
+
+    [Fact]
+    public void AddWorkExecutor_EmptyKey_ThrowsArgumentException()
+    {
+        var section = new ConfigurationBuilder()
+            .AddInMemoryCollection([new("Executor:Kind", "Threads")])
+            .Build()
+            .GetSection("Executor");
+
+        var ex = Assert.Throws<ArgumentException>(() => new ServiceCollection().AddWorkExecutor(string.Empty, section));
+
+        Assert.Equal("serviceKey", ex.ParamName);
     }
 
     [Fact]
