@@ -171,10 +171,11 @@ public sealed class StressTests
         {
             if (t == writers)
             {
-                while (Volatile.Read(ref writersDone) < writers)
+                do
                 {
                     resets.Add(counter.Reset());
                 }
+                while (Volatile.Read(ref writersDone) < writers);
 
                 return;
             }
