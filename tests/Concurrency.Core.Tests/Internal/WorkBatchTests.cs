@@ -223,6 +223,26 @@ public sealed class WorkBatchTests
         Assert.True(batch.ExecutionTicks >= 0);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    public void RunInProcess_LastItemSettles_OnCompletedSeesTheMeasurement(int failingIndex)
+    {
+        // Automatic batch sizing reads the measurement in OnCompleted, which the last settle runs.
+        var seen = (Count: -1, Ticks: -1L);
+        var inputs = new[] { 1, 1, 1 };
+        inputs[failingIndex] = 0;
+        var batch = new WorkBatch<int, int>(new ThrowOnZero(), inputs, CancellationToken.None)
+        {
+            OnCompleted = b => seen = (b.ExecutedCount, b.ExecutionTicks),
+        };
+
+        batch.RunInProcess(0, () => false, Telemetry, CancellationToken.None);
+
+        Assert.Equal(3, seen.Count);
+        Assert.True(seen.Ticks > 0, "OnCompleted ran before the execution time was recorded.");
+    }
+
     [Fact]
     public void RunInProcess_ItemThrows_FailsOnlyThatItemWithWorkloadException()
     {
