@@ -49,6 +49,10 @@ public abstract class WorkExecutorOptions
         {
             errors.Add($"{type}.ShutdownTimeout must be zero or positive (or Timeout.InfiniteTimeSpan), got {ShutdownTimeout}.");
         }
+        else if (ShutdownTimeout > WorkExecutorDefaults.MaxTimeout)
+        {
+            errors.Add($"{type}.ShutdownTimeout must be at most {WorkExecutorDefaults.MaxTimeout} (the longest timer .NET supports), got {ShutdownTimeout}. Use Timeout.InfiniteTimeSpan to wait without limit.");
+        }
     }
 
     /// <summary>Validates the options and throws when a setting is invalid.</summary>
@@ -72,4 +76,7 @@ internal static class WorkExecutorDefaults
 
     /// <summary>Long enough for most CPU-bound items to end; a shutdown should not hang a host for minutes.</summary>
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>The longest finite timeout that timers (<see cref="Task.WaitAsync(TimeSpan)"/>, <see cref="CancellationTokenSource.CancelAfter(TimeSpan)"/>) accept: about 49.7 days.</summary>
+    public static readonly TimeSpan MaxTimeout = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
 }

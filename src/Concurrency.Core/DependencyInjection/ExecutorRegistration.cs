@@ -23,6 +23,12 @@ internal static class ExecutorRegistration
         where TExecutor : class, IWorkExecutor
     {
         ArgumentNullException.ThrowIfNull(services);
+        if (serviceKey is not null)
+        {
+            // An empty key would name the default options (Options.DefaultName is ""), mixing this executor's settings with the unkeyed one's.
+            ArgumentException.ThrowIfNullOrWhiteSpace(serviceKey);
+        }
+
         var optionsName = serviceKey ?? Options.DefaultName;
         var builder = services.AddOptions<TOptions>(optionsName);
         if (configuration is not null)

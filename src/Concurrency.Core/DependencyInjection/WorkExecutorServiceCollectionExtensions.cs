@@ -51,7 +51,9 @@ public static class WorkExecutorServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         var kind = configuration[KindKey];
         var where = configuration is IConfigurationSection section ? $"'{section.Path}:{KindKey}'" : $"'{KindKey}'";
-        var available = string.Join(", ", WorkExecutorKinds.Available.Keys.Order(StringComparer.Ordinal));
+        var available = WorkExecutorKinds.Available.Count == 0
+            ? "none (reference an executor package such as Concurrency.Threads)"
+            : string.Join(", ", WorkExecutorKinds.Available.Keys.Order(StringComparer.Ordinal));
         if (string.IsNullOrWhiteSpace(kind))
         {
             throw new InvalidOperationException(
