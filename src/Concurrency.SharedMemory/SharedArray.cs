@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Concurrency.SharedMemory.Internal;
 
 namespace Concurrency.SharedMemory;
@@ -101,9 +102,9 @@ public sealed unsafe class SharedArray<T> : IDisposable
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (Length > int.MaxValue)
         {
-            throw new InvalidOperationException(
-                $"The shared array has {Length:N0} elements, more than a span can cover ({int.MaxValue:N0}). " +
-                "Use AsSpan(start, length) chunk by chunk, or Handle.Slice(start, length) for workloads.");
+            throw new InvalidOperationException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"The shared array has {Length:N0} elements, more than a span can cover ({int.MaxValue:N0}). Use AsSpan(start, length) chunk by chunk, or Handle.Slice(start, length) for workloads."));
         }
 
         return new Span<T>(_segment.Data, (int)Length);

@@ -1,4 +1,6 @@
 using System.ComponentModel;
+using System.Globalization;
+using System.Text.Json.Serialization;
 using Concurrency.SharedMemory.Internal;
 
 namespace Concurrency.SharedMemory;
@@ -11,7 +13,8 @@ namespace Concurrency.SharedMemory;
 /// <remarks>
 /// <para>
 /// A handle is a plain value: slicing creates a new one and never touches memory. It serializes with any
-/// contractless serializer (MessagePack's ContractlessStandardResolver, System.Text.Json) as its public properties.
+/// contractless serializer as its public properties (MessagePack's ContractlessStandardResolver and System.Text.Json
+/// both rebuild it through its public constructor).
 /// </para>
 /// <para>
 /// <see cref="Open"/> trusts nothing in the handle: it opens only segments of this library in the shared-memory
@@ -31,6 +34,7 @@ public readonly record struct SharedArrayHandle<T>
     /// <param name="isReadOnly">Whether views of this handle refuse writes.</param>
     /// <remarks>For serializers: obtain handles from <see cref="SharedArray{T}.Handle"/>, <see cref="Slice"/> and <see cref="AsReadOnly"/>.</remarks>
     [EditorBrowsable(EditorBrowsableState.Never)]
+    [JsonConstructor]
     public SharedArrayHandle(string segmentName, Guid segmentId, long offset, long length, bool isReadOnly)
     {
         SegmentName = segmentName;
@@ -115,8 +119,9 @@ public readonly record struct SharedArrayHandle<T>
 
         if (Length > int.MaxValue)
         {
-            throw new InvalidOperationException(
-                $"The handle covers {Length:N0} elements, more than one view can cover ({int.MaxValue:N0}). Slice it (Slice or Chunk) and open the parts.");
+            throw new InvalidOperationException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"The handle covers {Length:N0} elements, more than one view can cover ({int.MaxValue:N0}). Slice it (Slice or Chunk) and open the parts."));
         }
 
         var segment = SegmentRegistry.Acquire(SegmentName, SegmentId, sizeof(T), Offset, Length, writable: !IsReadOnly);

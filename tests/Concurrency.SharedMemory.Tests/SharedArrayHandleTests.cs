@@ -109,6 +109,17 @@ public sealed class SharedArrayHandleTests : SharedMemoryTest
     }
 
     [Fact]
+    public void SystemTextJson_RoundTrip_GivesEqualHandle()
+    {
+        using var array = SharedArray<double>.Create(8);
+        var handle = array.Handle.Slice(1, 6).AsReadOnly();
+
+        var copy = System.Text.Json.JsonSerializer.Deserialize<SharedArrayHandle<double>>(System.Text.Json.JsonSerializer.Serialize(handle));
+
+        Assert.Equal(handle, copy);
+    }
+
+    [Fact]
     public void MessagePack_HandleInsideAnInput_RoundTrips()
     {
         using var array = SharedArray<double>.Create(8);

@@ -74,7 +74,7 @@ public sealed class SharedArrayTests : SharedMemoryTest
 
         var error = Assert.Throws<IOException>(() => SharedArray<byte>.Create(length));
 
-        Assert.Contains($"{length + SegmentHeader.Size:N0} bytes", error.Message, StringComparison.Ordinal);
+        Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{length + SegmentHeader.Size:N0} bytes"), error.Message, StringComparison.Ordinal);
         Assert.Contains("bytes free", error.Message, StringComparison.Ordinal);
         Assert.Contains("SIGBUS", error.Message, StringComparison.Ordinal);
         Assert.Empty(SharedMemoryLeaks.FilesOf());

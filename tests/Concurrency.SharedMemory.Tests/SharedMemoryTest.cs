@@ -25,6 +25,38 @@ public abstract class SharedMemoryTest : IAsyncLifetime
 
         var owners = _children.Select(c => c.Id).Append(Environment.ProcessId).ToArray();
         Assert.Null(SharedMemoryLeaks.Describe(owners));
+        Assert.Empty(LiveChildren());
+    }
+
+    /// <summary>The processes whose parent is this one (Linux /proc), other than zombies being reaped.</summary>
+    internal static IReadOnlyList<int> LiveChildren()
+    {
+        var children = new List<int>();
+        foreach (var dir in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid))
+            {
+                continue;
+            }
+
+            string stat;
+            try
+            {
+                stat = File.ReadAllText(Path.Combine(dir, "stat"));
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            if (fields[1] == Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) && fields[0] != "Z")
+            {
+                children.Add(pid);
+            }
+        }
+
+        return children;
     }
 }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.MemoryMappedFiles;
 
 namespace Concurrency.SharedMemory.Internal;
@@ -47,8 +48,9 @@ internal static partial class SegmentStore
     }
 
     private static IOException NotEnoughSpace(string where, long requested, long available) =>
-        new(
-            $"Cannot create a shared segment of {requested:N0} bytes: {where} has only {available:N0} bytes free. " +
+        new(string.Create(
+                CultureInfo.InvariantCulture,
+                $"Cannot create a shared segment of {requested:N0} bytes: {where} has only {available:N0} bytes free. ") +
             "A mapping larger than the free space would crash the process (SIGBUS) on first touch. " +
             "Free shared memory (dispose unused SharedArray instances), use a smaller array, or enlarge the tmpfs.");
 }
