@@ -1,11 +1,12 @@
 using System.Globalization;
 using Concurrency.SharedMemory.Internal;
 using Concurrency.Tests;
+using Xunit.Abstractions;
 
 namespace Concurrency.SharedMemory.Tests;
 
 /// <summary>Owner in this process, views in child processes (ChildProcess/Program.cs).</summary>
-public sealed class CrossProcessTests : SharedMemoryTest
+public sealed class CrossProcessTests(ITestOutputHelper output) : SharedMemoryTest
 {
     [Fact]
     public async Task Open_InChildProcess_SeesOwnerBytesAndItsWritesReachOwner()
@@ -89,8 +90,10 @@ public sealed class CrossProcessTests : SharedMemoryTest
 
         await child.ExpectAsync("OPENED");
         var exitCode = await child.WaitForExitAsync();
+        output.WriteLine($"child exit code {exitCode}; stderr: {child.StdErr}");
 
         Assert.NotEqual(0, exitCode);
+        Assert.Contains("System.AccessViolationException", child.StdErr, StringComparison.Ordinal);
         Assert.Equal(1, array.AsSpan()[0]);
         Assert.Null(await ReadRemainingLineAsync(child));
     }
