@@ -42,6 +42,6 @@ internal static partial class SegmentName
             && long.TryParse(match.Groups[2].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out startTime);
     }
 
-    [GeneratedRegex("^concurrency-([0-9]{1,10})-([0-9]{1,19})-[0-9a-f]{32}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^concurrency-([0-9]{1,10})-([0-9]{1,19})-[0-9a-f]{32}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();
 }
