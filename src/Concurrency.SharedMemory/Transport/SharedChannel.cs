@@ -1,6 +1,8 @@
 using System.IO.MemoryMappedFiles;
 using System.Security.Cryptography;
 
+using Concurrency.SharedMemory.Internal;
+
 namespace Concurrency.SharedMemory.Transport;
 
 /// <summary>

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
+using Concurrency.SharedMemory.Internal;
+
 namespace Concurrency.SharedMemory.Transport;
 
 /// <summary>
@@ -90,8 +92,8 @@ internal sealed unsafe class SharedRing
         Interlocked.Exchange(ref *(int*)(_base + ClosedOffset), 1);
         Interlocked.Increment(ref *DataSeq);
         Interlocked.Increment(ref *SpaceSeq);
-        Futex.Wake(DataSeq);
-        Futex.Wake(SpaceSeq);
+        Futex.Wake(DataSeq, int.MaxValue);
+        Futex.Wake(SpaceSeq, int.MaxValue);
     }
 
     /// <summary>Writes every byte of <paramref name="source"/>, waiting for space as needed (producer side only).</summary>
@@ -192,7 +194,7 @@ internal sealed unsafe class SharedRing
         Interlocked.Increment(ref *sequence);
         if (Volatile.Read(ref asleep) != 0)
         {
-            Futex.Wake(sequence);
+            Futex.Wake(sequence, int.MaxValue);
         }
     }
 }
