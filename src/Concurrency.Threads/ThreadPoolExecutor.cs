@@ -211,6 +211,12 @@ public sealed partial class ThreadPoolExecutor : IWorkExecutor, IDisposable, IBa
         var allExited = Task.WhenAll(_exited.Select(e => e.Task));
         if (await WaitAsync(allExited, _shutdownTimeout).ConfigureAwait(false))
         {
+            // Each worker signals just before its thread ends: join so that no thread outlives DisposeAsync.
+            foreach (var thread in _threads)
+            {
+                thread.Join();
+            }
+
             _stop.Dispose();
             return;
         }

@@ -265,6 +265,7 @@ internal sealed class WorkBatch<TInput, TResult> : WorkBatch
             }
 
             ran++;
+            telemetry.ItemsStarted(1);
             var itemStart = timeEach ? Stopwatch.GetTimestamp() : 0;
             try
             {
@@ -299,7 +300,6 @@ internal sealed class WorkBatch<TInput, TResult> : WorkBatch
 
         ExecutionTicks = Stopwatch.GetTimestamp() - started;
         ExecutedCount = ran;
-        telemetry.ItemsStarted(ran);
         telemetry.ItemsCompleted(completed);
     }
 
