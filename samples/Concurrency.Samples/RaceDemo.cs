@@ -1,0 +1,85 @@
+using System.Diagnostics;
+
+namespace Concurrency.Samples;
+
+/// <summary>
+/// Several threads add one to a shared counter: unguarded, <c>counter += 1</c> is a read, an add and a write,
+/// and two threads that read the same value both write value + 1, so one update is lost. Each helper of the
+/// library makes the update atomic, and loses none.
+/// </summary>
+/// <remarks>The threads are plain threads of this process: shared state in memory is what the helpers guard.</remarks>
+internal static class RaceDemo
+{
+    public static void Run(int threads, int incrementsPerThread, TextWriter output)
+    {
+        var expected = (long)threads * incrementsPerThread;
+        output.WriteLine($"race: {threads} threads x {incrementsPerThread:N0} increments each, expected total {expected:N0}");
+        output.WriteLine();
+        output.WriteLine($"{"counter",-44} {"actual",14} {"lost",12} {"time",10}");
+
+        var unguarded = new Box();
+        Report(output, "unguarded: counter += 1", expected, threads, incrementsPerThread, () => unguarded.Value += 1, () => unguarded.Value);
+
+        var guarded = new Guarded<long>(0);
+        Report(output, "Guarded<long>.Update(v => v + 1)", expected, threads, incrementsPerThread, () => guarded.Update(static v => v + 1), () => guarded.Use(static v => v));
+
+        var atomic = new AtomicCounter();
+        Report(output, "AtomicCounter.Increment()", expected, threads, incrementsPerThread, () => atomic.Increment(), () => atomic.Value);
+
+        var striped = new StripedCounter();
+        Report(output, "StripedCounter.Increment()", expected, threads, incrementsPerThread, striped.Increment, () => striped.Value);
+
+        var reference = new AtomicReference<Tally>(new Tally(0));
+        Report(output, "AtomicReference<Tally>.Update(t => t + 1)", expected, threads, incrementsPerThread, () => reference.Update(static t => new Tally(t.Count + 1)), () => reference.Value.Count);
+    }
+
+    private static void Report(TextWriter output, string name, long expected, int threads, int incrementsPerThread, Action increment, Func<long> read)
+    {
+        var elapsed = Hammer(threads, incrementsPerThread, increment);
+        var actual = read();
+        var lost = expected - actual;
+        var verdict = lost == 0 ? "none" : $"{lost:N0}";
+        output.WriteLine($"{name,-44} {actual,14:N0} {verdict,12} {elapsed.TotalMilliseconds,7:N1} ms");
+    }
+
+    /// <summary>Starts <paramref name="threads"/> threads that wait at one gate, then each call <paramref name="increment"/> the given number of times.</summary>
+    private static TimeSpan Hammer(int threads, int incrementsPerThread, Action increment)
+    {
+        using var ready = new CountdownEvent(threads);
+        using var go = new ManualResetEventSlim(false);
+        var workers = new Thread[threads];
+        for (var t = 0; t < threads; t++)
+        {
+            workers[t] = new Thread(() =>
+            {
+                ready.Signal();
+                go.Wait();
+                for (var i = 0; i < incrementsPerThread; i++)
+                {
+                    increment();
+                }
+            })
+            { IsBackground = true };
+            workers[t].Start();
+        }
+
+        ready.Wait();
+        var started = Stopwatch.GetTimestamp();
+        go.Set();
+        foreach (var worker in workers)
+        {
+            worker.Join();
+        }
+
+        return Stopwatch.GetElapsedTime(started);
+    }
+
+    /// <summary>A counter with no protection at all.</summary>
+    private sealed class Box
+    {
+        public long Value;
+    }
+
+    /// <summary>An immutable count, replaced as a whole through <see cref="AtomicReference{T}"/>.</summary>
+    private sealed record Tally(long Count);
+}
