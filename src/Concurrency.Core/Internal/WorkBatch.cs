@@ -51,6 +51,10 @@ internal abstract class WorkBatch
     public Task Completion => _completion.Task;
 
     /// <summary>Gets or sets the time the worker spent running the batch's items, in <see cref="Stopwatch"/> ticks.</summary>
+    /// <remarks>
+    /// An executor sets this and <see cref="ExecutedCount"/> before it settles the batch's last item: settling it
+    /// completes the batch and runs <see cref="OnCompleted"/>, which reads them (automatic batch sizing).
+    /// </remarks>
     public long ExecutionTicks { get; set; }
 
     /// <summary>Gets or sets the number of items that ran (settled by a worker, not by cancellation) and are timed by <see cref="ExecutionTicks"/>.</summary>
@@ -236,6 +240,7 @@ internal sealed class WorkBatch<TInput, TResult> : WorkBatch
         var started = Stopwatch.GetTimestamp();
         var ran = 0;
         var completed = 0;
+        var last = inputs.Length - 1;
         for (var i = 0; i < inputs.Length; i++)
         {
             if (shouldStop() || token.IsCancellationRequested)
@@ -254,6 +259,7 @@ internal sealed class WorkBatch<TInput, TResult> : WorkBatch
             try
             {
                 var result = workload.Execute(inputs[i], context);
+                RecordExecutionIfLast(i == last, started, ran);
                 if (TrySetResult(i, result))
                 {
                     completed++;
@@ -261,6 +267,7 @@ internal sealed class WorkBatch<TInput, TResult> : WorkBatch
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
+                RecordExecutionIfLast(i == last, started, ran);
                 TrySetCanceled(i);
                 telemetry.ItemFailed(new OperationCanceledException(token));
             }
@@ -269,6 +276,7 @@ internal sealed class WorkBatch<TInput, TResult> : WorkBatch
 #pragma warning restore CA1031
             {
                 var failure = WorkloadException.FromInProcess(workload.GetType(), ex);
+                RecordExecutionIfLast(i == last, started, ran);
                 TrySetException(i, failure);
                 telemetry.ItemFailed(failure);
             }
@@ -283,6 +291,16 @@ internal sealed class WorkBatch<TInput, TResult> : WorkBatch
         ExecutedCount = ran;
         telemetry.ItemsStarted(ran);
         telemetry.ItemsCompleted(completed);
+    }
+
+    /// <summary>Sets the measurement before the last item settles, so that <see cref="WorkBatch.OnCompleted"/> (run by that settle) sees it.</summary>
+    private void RecordExecutionIfLast(bool isLast, long started, int ran)
+    {
+        if (isLast)
+        {
+            ExecutionTicks = Stopwatch.GetTimestamp() - started;
+            ExecutedCount = ran;
+        }
     }
 
     public override ExceptionDispatchInfo? GetException(int index) => Volatile.Read(ref _exceptions) is { } e ? e[index] : null;
