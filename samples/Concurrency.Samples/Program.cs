@@ -67,7 +67,7 @@ await using (provider)
                 break;
             case "race":
                 Console.WriteLine();
-                RaceDemo.Run(Math.Max(2, options.Workers ?? executor.MaxConcurrency), incrementsPerThread: 1_000_000, Console.Out);
+                RaceDemo.Run(Math.Max(2, options.Workers ?? executor.MaxConcurrency), incrementsPerThread: 5_000_000, Console.Out);
                 break;
             case "quickstart":
                 Console.WriteLine();
