@@ -67,7 +67,8 @@ await using (provider)
                 break;
             case "race":
                 Console.WriteLine();
-                RaceDemo.Run(Math.Max(2, options.Workers ?? executor.MaxConcurrency), incrementsPerThread: 5_000_000, Console.Out);
+                // More threads than cores: the OS then also interleaves them within a core, so the race shows even on a busy machine.
+                RaceDemo.Run(Math.Max(4, options.Workers ?? executor.MaxConcurrency), incrementsPerThread: 5_000_000, Console.Out);
                 break;
             case "quickstart":
                 Console.WriteLine();

@@ -17,28 +17,42 @@ internal static class RaceDemo
         output.WriteLine();
         output.WriteLine($"{"counter",-44} {"actual",14} {"lost",12} {"time",10}");
 
-        var unguarded = new Box();
-        var unguardedLost = Report(output, "unguarded: counter += 1", expected, threads, incrementsPerThread, () => unguarded.Value += 1, () => unguarded.Value);
-
-        var guarded = new Guarded<long>(0);
-        Report(output, "Guarded<long>.Update(v => v + 1)", expected, threads, incrementsPerThread, () => guarded.Update(static v => v + 1), () => guarded.Use(static v => v));
-
-        var atomic = new AtomicCounter();
-        Report(output, "AtomicCounter.Increment()", expected, threads, incrementsPerThread, () => atomic.Increment(), () => atomic.Value);
-
-        var striped = new StripedCounter();
-        Report(output, "StripedCounter.Increment()", expected, threads, incrementsPerThread, striped.Increment, () => striped.Value);
-
-        var reference = new AtomicReference<Tally>(new Tally(0));
-        Report(output, "AtomicReference<Tally>.Update(t => t + 1)", expected, threads, incrementsPerThread, () => reference.Update(static t => new Tally(t.Count + 1)), () => reference.Value.Count);
+        var unguardedLost = Report(output, "unguarded: counter += 1", expected, threads, incrementsPerThread, static () =>
+        {
+            var counter = new Box();
+            return (() => counter.Value += 1, () => counter.Value);
+        });
+        Report(output, "Guarded<long>.Update(v => v + 1)", expected, threads, incrementsPerThread, static () =>
+        {
+            var counter = new Guarded<long>(0);
+            return (() => counter.Update(static v => v + 1), () => counter.Use(static v => v));
+        });
+        Report(output, "AtomicCounter.Increment()", expected, threads, incrementsPerThread, static () =>
+        {
+            var counter = new AtomicCounter();
+            return (() => counter.Increment(), () => counter.Value);
+        });
+        Report(output, "StripedCounter.Increment()", expected, threads, incrementsPerThread, static () =>
+        {
+            var counter = new StripedCounter();
+            return (counter.Increment, () => counter.Value);
+        });
+        Report(output, "AtomicReference<Tally>.Update(t => t + 1)", expected, threads, incrementsPerThread, static () =>
+        {
+            var counter = new AtomicReference<Tally>(new Tally(0));
+            return (() => counter.Update(static t => new Tally(t.Count + 1)), () => counter.Value.Count);
+        });
         if (unguardedLost == 0)
         {
             output.WriteLine("(The unguarded counter lost no update this time: its threads did not run at the same moment, as when a busy OS runs them on one core. Run again.)");
         }
     }
 
-    private static long Report(TextWriter output, string name, long expected, int threads, int incrementsPerThread, Action increment, Func<long> read)
+    /// <summary>Runs one counter: a short warm-up on a throwaway instance (so the measured run is compiled code), then the measured run.</summary>
+    private static long Report(TextWriter output, string name, long expected, int threads, int incrementsPerThread, Func<(Action Increment, Func<long> Read)> create)
     {
+        _ = Hammer(threads, Math.Min(incrementsPerThread, 100_000), create().Increment);
+        var (increment, read) = create();
         var elapsed = Hammer(threads, incrementsPerThread, increment);
         var actual = read();
         var lost = expected - actual;
