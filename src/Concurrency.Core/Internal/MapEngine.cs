@@ -28,67 +28,70 @@ internal static class MapEngine
         IWorkload<TInput, TResult> workload,
         IEnumerable<TInput> inputs,
         MapOptions? options,
-        CancellationToken cancellationToken)
-    {
-        var (source, count) = Prepare(dispatcher, workload, inputs);
-        return ResultsAsync(dispatcher, workload, source, count, options ?? MapOptions.Default, cancellationToken);
-    }
+        CancellationToken cancellationToken) =>
+        Run(dispatcher, workload, inputs, options, ResultOf<TInput, TResult>.Instance, cancellationToken);
 
     public static IAsyncEnumerable<TResult> MapAsync<TInput, TResult>(
         IBatchDispatcher dispatcher,
         IWorkload<TInput, TResult> workload,
         IAsyncEnumerable<TInput> inputs,
         MapOptions? options,
-        CancellationToken cancellationToken)
-    {
-        Prepare(dispatcher, workload, inputs);
-        return ResultsAsync(dispatcher, workload, inputs, knownCount: null, options ?? MapOptions.Default, cancellationToken);
-    }
+        CancellationToken cancellationToken) =>
+        Run(dispatcher, workload, inputs, options, ResultOf<TInput, TResult>.Instance, cancellationToken);
 
     public static IAsyncEnumerable<WorkOutcome<TResult>> MapOutcomesAsync<TInput, TResult>(
         IBatchDispatcher dispatcher,
         IWorkload<TInput, TResult> workload,
         IEnumerable<TInput> inputs,
         MapOptions? options,
-        CancellationToken cancellationToken)
-    {
-        var (source, count) = Prepare(dispatcher, workload, inputs);
-        return OutcomesAsync(dispatcher, workload, source, count, options ?? MapOptions.Default, cancellationToken);
-    }
+        CancellationToken cancellationToken) =>
+        Run(dispatcher, workload, inputs, options, OutcomeOf<TInput, TResult>.Instance, cancellationToken);
 
     public static IAsyncEnumerable<WorkOutcome<TResult>> MapOutcomesAsync<TInput, TResult>(
         IBatchDispatcher dispatcher,
         IWorkload<TInput, TResult> workload,
         IAsyncEnumerable<TInput> inputs,
         MapOptions? options,
-        CancellationToken cancellationToken)
-    {
-        Prepare(dispatcher, workload, inputs);
-        return OutcomesAsync(dispatcher, workload, inputs, knownCount: null, options ?? MapOptions.Default, cancellationToken);
-    }
+        CancellationToken cancellationToken) =>
+        Run(dispatcher, workload, inputs, options, OutcomeOf<TInput, TResult>.Instance, cancellationToken);
 
-    private static (IAsyncEnumerable<TInput> Source, int? Count) Prepare<TInput, TResult>(IBatchDispatcher dispatcher, IWorkload<TInput, TResult> workload, IEnumerable<TInput> inputs)
+    private static IAsyncEnumerable<TItem> Run<TInput, TResult, TItem>(
+        IBatchDispatcher dispatcher,
+        IWorkload<TInput, TResult> workload,
+        IEnumerable<TInput> inputs,
+        MapOptions? options,
+        Func<WorkBatch<TInput, TResult>, int, TItem> project,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(workload);
         ArgumentNullException.ThrowIfNull(inputs);
         dispatcher.ThrowIfDisposed();
         int? count = inputs.TryGetNonEnumeratedCount(out var n) ? n : null;
-        return (new SyncSource<TInput>(inputs), count);
+        return RunAsync(dispatcher, workload, new SyncSource<TInput>(inputs), count, options ?? MapOptions.Default, project, cancellationToken);
     }
 
-    private static void Prepare<TInput, TResult>(IBatchDispatcher dispatcher, IWorkload<TInput, TResult> workload, IAsyncEnumerable<TInput> inputs)
+    private static IAsyncEnumerable<TItem> Run<TInput, TResult, TItem>(
+        IBatchDispatcher dispatcher,
+        IWorkload<TInput, TResult> workload,
+        IAsyncEnumerable<TInput> inputs,
+        MapOptions? options,
+        Func<WorkBatch<TInput, TResult>, int, TItem> project,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(workload);
         ArgumentNullException.ThrowIfNull(inputs);
         dispatcher.ThrowIfDisposed();
+        return RunAsync(dispatcher, workload, inputs, knownCount: null, options ?? MapOptions.Default, project, cancellationToken);
     }
 
-    private static async IAsyncEnumerable<TResult> ResultsAsync<TInput, TResult>(
+    /// <summary>Yields one item per input, made by <paramref name="project"/> from the completed batch and the input's index in it.</summary>
+    private static async IAsyncEnumerable<TItem> RunAsync<TInput, TResult, TItem>(
         IBatchDispatcher dispatcher,
         IWorkload<TInput, TResult> workload,
         IAsyncEnumerable<TInput> source,
         int? knownCount,
         MapOptions options,
+        Func<WorkBatch<TInput, TResult>, int, TItem> project,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -102,38 +105,27 @@ internal static class MapEngine
         {
             for (var i = 0; i < batch.Count; i++)
             {
-                yield return batch.GetResultOrThrow(i);
+                yield return project(batch, i);
+
+                // The consumer asked for the next item: the previous one leaves the in-flight count.
                 map.ItemGate.Release(1);
             }
         }
     }
 
-    private static async IAsyncEnumerable<WorkOutcome<TResult>> OutcomesAsync<TInput, TResult>(
-        IBatchDispatcher dispatcher,
-        IWorkload<TInput, TResult> workload,
-        IAsyncEnumerable<TInput> source,
-        int? knownCount,
-        MapOptions options,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>MapAsync's projection: the result, or the item's exception thrown.</summary>
+    private static class ResultOf<TInput, TResult>
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        if (knownCount == 0)
-        {
-            yield break;
-        }
+        public static readonly Func<WorkBatch<TInput, TResult>, int, TResult> Instance = static (batch, i) => batch.GetResultOrThrow(i);
+    }
 
-        using var map = new MapRun<TInput, TResult>(dispatcher, workload, source, knownCount, options, cancellationToken);
-        await foreach (var batch in map.CompletedBatchesAsync(cancellationToken).ConfigureAwait(false))
-        {
-            for (var i = 0; i < batch.Count; i++)
-            {
-                var outcome = batch.GetException(i) is { } error
-                    ? new WorkOutcome<TResult>(batch.FirstIndex + i, default, error.SourceException)
-                    : new WorkOutcome<TResult>(batch.FirstIndex + i, batch.GetResultOrThrow(i), null);
-                yield return outcome;
-                map.ItemGate.Release(1);
-            }
-        }
+    /// <summary>MapOutcomesAsync's projection: the result or the exception, with the input's position.</summary>
+    private static class OutcomeOf<TInput, TResult>
+    {
+        public static readonly Func<WorkBatch<TInput, TResult>, int, WorkOutcome<TResult>> Instance = static (batch, i) =>
+            batch.GetException(i) is { } error
+                ? new WorkOutcome<TResult>(batch.FirstIndex + i, default, error.SourceException)
+                : new WorkOutcome<TResult>(batch.FirstIndex + i, batch.GetResultOrThrow(i), null);
     }
 
     /// <summary>The state of one map: its token, gates, producer and result channel.</summary>
