@@ -56,6 +56,15 @@ public sealed partial class OrleansExecutor : IWorkExecutor, IBatchDispatcher
     /// <summary>How long a list of silos is trusted before it is asked for again.</summary>
     private static readonly TimeSpan SiloListAge = TimeSpan.FromSeconds(10);
 
+    /// <summary>A call that has not answered after this long is watched: its slot's activation is pinged at this period.</summary>
+    private static readonly TimeSpan PingPeriod = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Consecutive pings that fail, or find the activation idle while the call is still pending, before the call is
+    /// taken as lost: about six seconds, long enough not to mistake a busy silo for a dead one.
+    /// </summary>
+    private const int LostAfterPings = 3;
+
     private static readonly ConcurrentDictionary<Type, bool> RetrySafe = new();
 
     private readonly IGrainFactory _grains;
@@ -245,6 +254,12 @@ public sealed partial class OrleansExecutor : IWorkExecutor, IBatchDispatcher
         }
 
         var indices = claimed.ToArray();
+        if (WorkloadRule(batch.WorkloadType) is { } broken)
+        {
+            Fail(batch, indices, new InvalidOperationException(broken));
+            return;
+        }
+
         var codec = BatchCodec.For(batch);
         WorkRequest request;
         try
@@ -326,23 +341,88 @@ public sealed partial class OrleansExecutor : IWorkExecutor, IBatchDispatcher
         }
     }
 
+    /// <summary>The rule every silo applies to workload types (public, concrete, parameterless constructor), checked before sending.</summary>
+    internal static string? WorkloadRule(Type type) =>
+        type.IsVisible && !type.IsAbstract && !type.IsGenericType && type.GetConstructor(Type.EmptyTypes) is not null
+            ? null
+            : type.IsGenericType
+                ? $"The silo cannot run workload {type.FullName}: generic workload types cannot run in the cluster. Derive a non-generic public class."
+                : $"The silo cannot run workload {type.FullName}: a workload that runs in the cluster must be a public, non-abstract class with a public parameterless constructor.";
+
     private async Task<WorkResponse> CallAsync(Slot.Target target, WorkRequest request, CancellationToken token)
     {
         var grain = _grains.GetGrain<IWorkerGrain>(target.Key);
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(token);
+        Task<WorkResponse> call;
         if (target.Hint is null)
         {
-            return await grain.RunAsync(request, token).ConfigureAwait(false);
+            call = grain.RunAsync(request, attempt.Token);
+        }
+        else
+        {
+            // The hint places a new activation on the chosen silo; it means nothing once the activation exists.
+            RequestContext.Set(IPlacementDirector.PlacementHintKey, target.Hint);
+            try
+            {
+                call = grain.RunAsync(request, attempt.Token);
+            }
+            finally
+            {
+                RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+            }
         }
 
-        // The hint places a new activation on the chosen silo; it means nothing once the activation exists.
-        RequestContext.Set(IPlacementDirector.PlacementHintKey, target.Hint);
         try
         {
-            return await grain.RunAsync(request, token).ConfigureAwait(false);
+            return await SuperviseAsync(grain, call).ConfigureAwait(false);
         }
-        finally
+        catch (SiloLostException)
         {
-            RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+            // Whatever becomes of the call now, nobody waits for it; tell its silo to stop, in case it still lives.
+            _ = call.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            await attempt.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Waits for <paramref name="call"/>; while it takes long, pings the slot's activation. An activation that cannot
+    /// be reached, or that is idle while the call is pending (a new activation: the old one was lost with its silo),
+    /// <see cref="LostAfterPings"/> times in a row, means the call is lost: Orleans may not notice for a long time.
+    /// </summary>
+    private static async Task<WorkResponse> SuperviseAsync(IWorkerGrain grain, Task<WorkResponse> call)
+    {
+        var misses = 0;
+        string? why = null;
+        while (true)
+        {
+            if (await Task.WhenAny(call, Task.Delay(PingPeriod)).ConfigureAwait(false) == call)
+            {
+                return await call.ConfigureAwait(false);
+            }
+
+            try
+            {
+                var status = await grain.PingAsync().ConfigureAwait(false);
+                if (status.Busy || call.IsCompleted)
+                {
+                    misses = 0;
+                    continue;
+                }
+
+                why = $"the slot's activation (now on silo {status.Silo}) is idle while the call is pending";
+            }
+#pragma warning disable CA1031 // A ping that fails is a sign, not an error.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                why = $"{ex.GetType().Name}: {ex.Message}";
+            }
+
+            if (++misses >= LostAfterPings && !call.IsCompleted)
+            {
+                throw new SiloLostException($"the call went unanswered and {LostAfterPings} pings failed ({why})");
+            }
         }
     }
 
@@ -463,6 +543,9 @@ public sealed partial class OrleansExecutor : IWorkExecutor, IBatchDispatcher
 
     [LoggerMessage(5, LogLevel.Debug, "Executor {Name} could not read the list of silos ({ErrorType}: {Error}); new slots are placed by the grain's random placement.")]
     private static partial void LogNoSiloList(ILogger logger, string name, string errorType, string error);
+
+    /// <summary>A call taken as lost with its silo.</summary>
+    private sealed class SiloLostException(string message) : Exception(message);
 
     /// <summary>
     /// A worker slot: a grain key that names one activation at a time. Its generation changes when its silo

@@ -1,4 +1,5 @@
 using Orleans;
+using Orleans.Concurrency;
 
 namespace Concurrency.Orleans.Internal;
 
@@ -19,4 +20,11 @@ internal interface IWorkerGrain : IGrainWithStringKey
     [ResponseTimeout("1.00:00:00")]
     [Alias("Run")]
     Task<WorkResponse> RunAsync(WorkRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Answers at once, even while a batch runs: where the activation is and whether it is running a batch.</summary>
+    /// <remarks>The executor pings a slot whose call takes long, to notice a lost silo without waiting for the call to time out.</remarks>
+    [AlwaysInterleave]
+    [ResponseTimeout("00:00:10")]
+    [Alias("Ping")]
+    Task<WorkerStatus> PingAsync();
 }

@@ -108,3 +108,18 @@ internal sealed class WorkResponse
     [Id(6)]
     public SiloAddress? Silo { get; init; }
 }
+
+/// <summary>What a worker grain answers to a ping.</summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("Concurrency.Orleans.WorkerStatus")]
+internal sealed class WorkerStatus
+{
+    /// <summary>Gets the silo of the activation.</summary>
+    [Id(0)]
+    public SiloAddress? Silo { get; init; }
+
+    /// <summary>Gets a value indicating whether the activation is running a batch.</summary>
+    [Id(1)]
+    public bool Busy { get; init; }
+}

@@ -23,6 +23,7 @@ internal sealed class WorkerGrain : Grain, IWorkerGrain
 {
     private readonly WorkerServices _services;
     private readonly SiloAddress _silo;
+    private int _running;
 
     public WorkerGrain(IServiceProvider services, ILocalSiloDetails silo)
     {
@@ -39,7 +40,17 @@ internal sealed class WorkerGrain : Grain, IWorkerGrain
             return new WorkResponse { BatchFailure = resolution.Failure, Silo = _silo };
         }
 
-        var response = await Task.Run(() => runner.Run(request, _services.Serializer, _services.Telemetry, cancellationToken), CancellationToken.None).ConfigureAwait(true);
+        WorkResponse response;
+        Volatile.Write(ref _running, 1);
+        try
+        {
+            response = await Task.Run(() => runner.Run(request, _services.Serializer, _services.Telemetry, cancellationToken), CancellationToken.None).ConfigureAwait(true);
+        }
+        finally
+        {
+            Volatile.Write(ref _running, 0);
+        }
+
         return new WorkResponse
         {
             Statuses = response.Statuses,
@@ -51,6 +62,8 @@ internal sealed class WorkerGrain : Grain, IWorkerGrain
             Silo = _silo,
         };
     }
+
+    public Task<WorkerStatus> PingAsync() => Task.FromResult(new WorkerStatus { Silo = _silo, Busy = Volatile.Read(ref _running) != 0 });
 }
 
 /// <summary>What <c>AddConcurrencyWorkers()</c> registers on a silo.</summary>
