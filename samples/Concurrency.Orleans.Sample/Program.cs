@@ -36,7 +36,9 @@ if (!bench)
 
 // 2. A client host: the Orleans client plus the executor, registered like any other executor.
 var builder = Host.CreateApplicationBuilder();
-builder.Logging.SetMinimumLevel(LogLevel.Warning);
+
+// Errors only: the bench starts the client before its second silo, and the client says so at every retry.
+builder.Logging.SetMinimumLevel(LogLevel.Error);
 builder.UseOrleansClient(client => client.UseLocalhostClustering(gatewayPorts: [ports[2], ports[3]]));
 using var host = builder.Build();
 await host.StartAsync();
