@@ -82,6 +82,7 @@ public sealed partial class OrleansExecutor : IWorkExecutor, IBatchDispatcher
     private readonly ConcurrentDictionary<SiloAddress, long> _suspected = new();
     private readonly Lock _silosLock = new();
     private SiloAddress[] _silos = [];
+    private long _calls;
     private long _silosReadAt;
     private Task? _disposal;
     private volatile bool _stopping;
@@ -143,6 +144,9 @@ public sealed partial class OrleansExecutor : IWorkExecutor, IBatchDispatcher
 
     /// <summary>Gets how many items ran, by the silo that ran them (its address), for diagnostics and tests.</summary>
     internal IReadOnlyDictionary<string, long> ItemsPerSilo => _itemsPerSilo;
+
+    /// <summary>Gets how many grain calls carried batches, for tests of batching.</summary>
+    internal long GrainCalls => Volatile.Read(ref _calls);
 
     /// <summary>Gets the slot loops, for tests that check none is left.</summary>
     internal IReadOnlyList<Task> SlotLoops => _loops;
@@ -336,7 +340,7 @@ public sealed partial class OrleansExecutor : IWorkExecutor, IBatchDispatcher
             batch.ExecutionTicks = (long)(response.ExecutionTime.TotalSeconds * Stopwatch.Frequency);
             batch.ExecutedCount = response.ExecutedCount;
             _telemetry.ItemsStarted(response.ExecutedCount);
-            _telemetry.ItemsCompleted(codec.Settle(batch, indices, response, _serializer));
+            _telemetry.ItemsCompleted(codec.Settle(batch, indices, response, _serializer, _telemetry));
             return;
         }
     }
@@ -352,6 +356,7 @@ public sealed partial class OrleansExecutor : IWorkExecutor, IBatchDispatcher
     private async Task<WorkResponse> CallAsync(Slot.Target target, WorkRequest request, CancellationToken token)
     {
         var grain = _grains.GetGrain<IWorkerGrain>(target.Key);
+        Interlocked.Increment(ref _calls);
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(token);
         Task<WorkResponse> call;
         if (target.Hint is null)

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans;
+using Orleans.Serialization;
 
 #pragma warning disable IDE0130 // Namespace does not match folder structure: DI extensions live where the DI ecosystem looks for them.
 namespace Microsoft.Extensions.DependencyInjection;
@@ -39,6 +40,10 @@ public static class OrleansExecutorServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<OrleansExecutorOptions>, GrainFactoryFromContainer>());
+
+        // The client must know the worker grain's interface even when the application names no type of this
+        // assembly (a kind chosen by configuration alone): register its Orleans type manifest explicitly.
+        services.AddSerializer(serializer => serializer.AddAssembly(typeof(OrleansExecutor).Assembly));
         return ExecutorRegistration.Add(services, serviceKey, configure, configuration, static (o, l) => new OrleansExecutor(
             o.GrainFactory ?? throw new InvalidOperationException("OrleansExecutor needs an Orleans client: register one with builder.UseOrleansClient(...) (or run inside a silo)."),
             o,

@@ -59,13 +59,12 @@ public sealed class OrleansExecutorTests(ClusterFixture fixture) : IClassFixture
     public async Task MapAsync_TenThousandTinyItems_BatchesThemAutomatically()
     {
         await using var executor = Create(2);
-        var calls = 0L;
 
         var results = await ToListAsync(executor.MapAsync(new IncrementWorkload(), Enumerable.Range(0, 10_000)));
 
         Assert.Equal(Enumerable.Range(1, 10_000), results);
-        calls = executor.ItemsPerSilo.Values.Sum();
-        Assert.Equal(10_000, calls);
+        Assert.Equal(10_000, executor.ItemsPerSilo.Values.Sum());
+        Assert.True(executor.GrainCalls < 1_000, $"10,000 tiny items took {executor.GrainCalls} grain calls: they were not batched.");
     }
 
     [Fact]
@@ -119,6 +118,59 @@ public sealed class OrleansExecutorTests(ClusterFixture fixture) : IClassFixture
         Assert.Null(resolution.Runner);
         Assert.Equal("The silo cannot run workload Evil.Workload: its assembly 'Not.A.Deployed.Assembly' is not part of the silo's application. Deploy the assembly with the silo (reference it from the silo project).", resolution.Failure);
         await Task.CompletedTask;
+    }
+
+    [Fact]
+    public void WorkloadCatalog_WorkloadWithoutParameterlessConstructor_IsRefusedBySiloToo()
+    {
+        var catalog = new Internal.WorkloadCatalog();
+
+        var resolution = catalog.Resolve(new Internal.WorkRequest
+        {
+            WorkloadAssembly = typeof(NoDefaultConstructorWorkload).Assembly.GetName().Name!,
+            WorkloadType = typeof(NoDefaultConstructorWorkload).FullName!,
+            InputType = "System.Int32",
+            ResultType = "System.Int32",
+            Workload = [],
+            Inputs = [],
+        });
+
+        Assert.Null(resolution.Runner);
+        Assert.Equal($"The silo cannot run workload {typeof(NoDefaultConstructorWorkload).FullName}: a workload that runs in the cluster must be a public, non-abstract class with a public parameterless constructor.", resolution.Failure);
+    }
+
+    [Fact]
+    public async Task WorkerGrain_WhileABatchRuns_StillAnswersPings()
+    {
+        // The batch runs on the thread pool, not in the grain's turn: the activation stays responsive.
+        var gateName = Guid.NewGuid().ToString("N");
+        var gate = Gates.Get(gateName);
+        var grain = fixture.Cluster.Client.GetGrain<Internal.IWorkerGrain>($"test-{gateName}/0/0");
+        var serializer = Internal.MessagePackPayloadSerializer.Instance;
+        var run = grain.RunAsync(
+            new Internal.WorkRequest
+            {
+                WorkloadAssembly = typeof(GatedWorkload).Assembly.GetName().Name!,
+                WorkloadType = typeof(GatedWorkload).FullName!,
+                InputType = typeof(GateInput).FullName!,
+                ResultType = "System.Int32",
+                Workload = serializer.Serialize(typeof(GatedWorkload), new GatedWorkload()),
+                Inputs = serializer.Serialize(new[] { new GateInput(gateName, 21) }),
+                WorkerId = 0,
+            },
+            CancellationToken.None);
+        await gate.StartedAtLeastAsync(1).WaitAsync(Patience);
+
+        var status = await grain.PingAsync().WaitAsync(Patience);
+
+        Assert.True(status.Busy);
+        Assert.NotNull(status.Silo);
+        gate.Open();
+        var response = await run.WaitAsync(Patience);
+        Assert.Equal([Internal.ItemStatus.Succeeded], response.Statuses);
+        Assert.Equal([42], serializer.Deserialize<int[]>(response.Results));
+        Assert.Equal(1, response.ExecutedCount);
+        Assert.False((await grain.PingAsync().WaitAsync(Patience)).Busy);
     }
 
     [Fact]

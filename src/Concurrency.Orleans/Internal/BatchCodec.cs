@@ -17,7 +17,7 @@ internal abstract class BatchCodec
     public abstract WorkRequest Encode(WorkBatch batch, int[] indices, int workerId, IPayloadSerializer serializer);
 
     /// <summary>Settles the items at <paramref name="indices"/> from <paramref name="response"/>; returns how many succeeded.</summary>
-    public abstract int Settle(WorkBatch batch, int[] indices, WorkResponse response, IPayloadSerializer serializer);
+    public abstract int Settle(WorkBatch batch, int[] indices, WorkResponse response, IPayloadSerializer serializer, Concurrency.Telemetry.ExecutorTelemetry telemetry);
 }
 
 /// <summary>The <see cref="BatchCodec"/> of <typeparamref name="TInput"/> → <typeparamref name="TResult"/>.</summary>
@@ -59,14 +59,18 @@ internal sealed class BatchCodec<TInput, TResult> : BatchCodec
         };
     }
 
-    public override int Settle(WorkBatch batch, int[] indices, WorkResponse response, IPayloadSerializer serializer)
+    public override int Settle(WorkBatch batch, int[] indices, WorkResponse response, IPayloadSerializer serializer, Concurrency.Telemetry.ExecutorTelemetry telemetry)
     {
         var typed = (WorkBatch<TInput, TResult>)batch;
         if (response.BatchFailure is { } failure)
         {
             foreach (var index in indices)
             {
-                typed.TrySetException(index, new InvalidOperationException(failure));
+                var error = new InvalidOperationException(failure);
+                if (typed.TrySetException(index, error))
+                {
+                    telemetry.ItemFailed(error);
+                }
             }
 
             return 0;
@@ -112,10 +116,19 @@ internal sealed class BatchCodec<TInput, TResult> : BatchCodec
 
                     break;
                 case ItemStatus.Failed when errors.TryGetValue(i, out var e):
-                    typed.TrySetException(indices[i], new WorkloadException(e.Message, e.ExceptionType, e.StackTrace));
+                    var thrown = new WorkloadException(e.Message, e.ExceptionType, e.StackTrace);
+                    if (typed.TrySetException(indices[i], thrown))
+                    {
+                        telemetry.ItemFailed(thrown);
+                    }
+
                     break;
                 default:
-                    typed.TrySetCanceled(indices[i]);
+                    if (typed.TrySetCanceled(indices[i]))
+                    {
+                        telemetry.ItemFailed(new OperationCanceledException());
+                    }
+
                     break;
             }
         }
