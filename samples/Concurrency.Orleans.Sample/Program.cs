@@ -2,14 +2,18 @@
 //
 //   dotnet run -c Release --project samples/Concurrency.Orleans.Sample            the demo
 //   dotnet run -c Release --project samples/Concurrency.Orleans.Sample -- --bench  round-trip cost, 1 silo vs 2 silos
+//   dotnet run -c Release --project samples/Concurrency.Orleans.Sample -- --Executor:Kind=Threads
+//                                                        the same work, on this process's threads: configuration only
 //
 // The same program plays two roles: without arguments it is the client, which starts two copies of itself
 // in the "silo" role, runs the work across them, and stops them.
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Concurrency;
 using Concurrency.Orleans.Sample;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -34,8 +38,15 @@ if (!bench)
     await silos.StartAsync(1);
 }
 
-// 2. A client host: the Orleans client plus the executor, registered like any other executor.
+// 2. A client host: the Orleans client plus the executor, chosen by configuration like any other executor.
 var builder = Host.CreateApplicationBuilder();
+builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+{
+    ["Executor:Kind"] = "Orleans",
+    ["Executor:MaxConcurrency"] = (2 * Environment.ProcessorCount).ToString(CultureInfo.InvariantCulture),
+});
+builder.Configuration.AddCommandLine(args.Where(a => a.StartsWith("--Executor:", StringComparison.Ordinal)).ToArray());
+builder.Services.AddWorkExecutor(builder.Configuration.GetSection("Executor"));
 
 // Errors only: the bench starts the client before its second silo, and the client says so at every retry.
 builder.Logging.SetMinimumLevel(LogLevel.Error);
@@ -51,7 +62,8 @@ if (bench)
 else
 {
     // 3. Run "primes" across the cluster: one range per item, spread over the silos' slots.
-    await using var executor = new Concurrency.Orleans.OrleansExecutor(client, new Concurrency.Orleans.OrleansExecutorOptions { MaxConcurrency = 2 * Environment.ProcessorCount });
+    var executor = host.Services.GetRequiredService<IWorkExecutor>();
+    Console.WriteLine($"executor: {executor.GetType().Name} '{executor.Name}', {executor.MaxConcurrency} slots, {executor.Capabilities}");
     await Demo.PrimesAsync(executor, limit: 1_000_000, ranges: 64, silos.Describe);
 }
 
@@ -126,7 +138,7 @@ internal sealed class SiloProcesses(int[] ports) : IAsyncDisposable
     private readonly Dictionary<int, Process> _silos = [];
     private readonly Dictionary<int, int> _indexOfPid = [];
 
-    public string Describe(int pid) => _indexOfPid.TryGetValue(pid, out var i) ? $"silo {i}" : "unknown process";
+    public string Describe(int pid) => _indexOfPid.TryGetValue(pid, out var i) ? $"silo {i}" : pid == Environment.ProcessId ? "this process" : "another process";
 
     public async Task StartAsync(int index)
     {
