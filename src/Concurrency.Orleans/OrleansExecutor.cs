@@ -53,6 +53,9 @@ public sealed partial class OrleansExecutor : IWorkExecutor, IBatchDispatcher
     /// <summary>How long a silo whose call failed is left out of placement hints.</summary>
     private static readonly TimeSpan SuspicionTime = TimeSpan.FromSeconds(60);
 
+    /// <summary>How long to wait for the list of silos before placing by the grain's own strategy.</summary>
+    private static readonly TimeSpan SiloListTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>How long a list of silos is trusted before it is asked for again.</summary>
     private static readonly TimeSpan SiloListAge = TimeSpan.FromSeconds(10);
 
@@ -474,7 +477,8 @@ public sealed partial class OrleansExecutor : IWorkExecutor, IBatchDispatcher
 
         try
         {
-            var hosts = await _grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).ConfigureAwait(false);
+            // Bounded: the management grain may itself have been on a lost silo.
+            var hosts = await _grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(SiloListTimeout).ConfigureAwait(false);
             var silos = hosts.Keys.OrderBy(s => s.ToString(), StringComparer.Ordinal).ToArray();
             lock (_silosLock)
             {

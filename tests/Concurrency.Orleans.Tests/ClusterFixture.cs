@@ -14,13 +14,17 @@ public sealed class ClusterFixture : IAsyncLifetime
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 
     /// <summary>Starts a cluster whose silos detect a dead member within a few seconds.</summary>
-    public static async Task<InProcessTestCluster> StartAsync(short silos)
+    public static async Task<InProcessTestCluster> StartAsync(short silos, bool addWorkers = true)
     {
         var builder = new InProcessTestClusterBuilder(silos);
         builder.Options.ConfigureFileLogging = false;
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.AddConcurrencyWorkers();
+            if (addWorkers)
+            {
+                silo.AddConcurrencyWorkers();
+            }
+
             silo.Configure<ClusterMembershipOptions>(o =>
             {
                 o.ProbeTimeout = TimeSpan.FromSeconds(1);

@@ -245,6 +245,33 @@ public sealed class OrleansExecutorTests(ClusterFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task AddOrleansExecutor_Twice_FirstRegistrationWinsAndOneExecutorIsShared()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IGrainFactory>(fixture.Cluster.Client);
+        services.AddOrleansExecutor(o => o.MaxConcurrency = 2);
+        services.AddOrleansExecutor();
+        await using var provider = services.BuildServiceProvider();
+
+        Assert.Single(services, d => d.ServiceType == typeof(IWorkExecutor));
+        Assert.Same(provider.GetRequiredService<IWorkExecutor>(), provider.GetRequiredService<OrleansExecutor>());
+        Assert.Equal(2, provider.GetRequiredService<IWorkExecutor>().MaxConcurrency);
+    }
+
+    [Fact]
+    public async Task AddOrleansExecutor_InvalidOptions_FailsValidationNamingTheSetting()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IGrainFactory>(fixture.Cluster.Client);
+        services.AddOrleansExecutor("bad", o => o.MaxAttempts = 0);
+        await using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => provider.GetRequiredKeyedService<IWorkExecutor>("bad"));
+
+        Assert.Contains("Executor 'bad': OrleansExecutorOptions.MaxAttempts must be greater than 0, got 0. Use 1 for no retry.", error.Failures);
+    }
+
+    [Fact]
     public void Options_InvalidMaxAttempts_ThrowsNamingTheSetting()
     {
         var error = Assert.Throws<ArgumentException>(() => new OrleansExecutor(fixture.Cluster.Client, new OrleansExecutorOptions { MaxAttempts = 0 }));

@@ -57,6 +57,17 @@ public sealed class SiloLossTests
         Assert.Equal(inputs.Take(20).Select(i => i.Value * 2), after);
     }
 
+    [Fact]
+    public async Task SubmitAsync_SiloWithoutAddConcurrencyWorkers_FailsWithActionableMessage()
+    {
+        await using var cluster = await ClusterFixture.StartAsync(1, addWorkers: false);
+        await using var executor = new OrleansExecutor(cluster.Client, new OrleansExecutorOptions { MaxConcurrency = 1 });
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => executor.SubmitAsync(new Conformance.Tests.SquareWorkload(), 3).WaitAsync(Patience));
+
+        Assert.Equal("This silo does not run Concurrency workloads: call siloBuilder.AddConcurrencyWorkers() when configuring the silo.", error.Message);
+    }
+
     private static async Task KillSecondarySiloAsync(InProcessTestCluster cluster)
     {
         var secondary = cluster.Silos[1];

@@ -21,19 +21,26 @@ namespace Concurrency.Orleans.Internal;
 [CollectionAgeLimit(Minutes = 2)]
 internal sealed class WorkerGrain : Grain, IWorkerGrain
 {
-    private readonly WorkerServices _services;
+    private const string NotConfigured = "This silo does not run Concurrency workloads: call siloBuilder.AddConcurrencyWorkers() when configuring the silo.";
+
+    private readonly WorkerServices? _services;
     private readonly SiloAddress _silo;
     private int _running;
 
     public WorkerGrain(IServiceProvider services, ILocalSiloDetails silo)
     {
-        _services = services.GetService<WorkerServices>() ?? throw new InvalidOperationException(
-            "This silo does not run Concurrency workloads: call siloBuilder.AddConcurrencyWorkers() when configuring the silo.");
+        // Without the registration the activation still answers, with a message that says what to do.
+        _services = services.GetService<WorkerServices>();
         _silo = silo.SiloAddress;
     }
 
     public async Task<WorkResponse> RunAsync(WorkRequest request, CancellationToken cancellationToken)
     {
+        if (_services is null)
+        {
+            return new WorkResponse { BatchFailure = NotConfigured, Silo = _silo };
+        }
+
         var resolution = _services.Catalog.Resolve(request);
         if (resolution.Runner is not { } runner)
         {
