@@ -119,7 +119,7 @@ public sealed partial class OrleansExecutor : IWorkExecutor, IBatchDispatcher
         _loops = new Task[MaxConcurrency];
         for (var i = 0; i < MaxConcurrency; i++)
         {
-            _slots[i] = new Slot(i);
+            _slots[i] = new Slot(i, MaxConcurrency);
         }
 
         for (var i = 0; i < MaxConcurrency; i++)
@@ -271,7 +271,7 @@ public sealed partial class OrleansExecutor : IWorkExecutor, IBatchDispatcher
         WorkRequest request;
         try
         {
-            request = codec.Encode(batch, indices, slot.Id, _serializer);
+            request = codec.Encode(batch, indices, slot.WorkerId, _serializer);
         }
         catch (NotSupportedException ex)
         {
@@ -290,6 +290,12 @@ public sealed partial class OrleansExecutor : IWorkExecutor, IBatchDispatcher
             }
 
             var target = await slot.TargetAsync(this).ConfigureAwait(false);
+            var workerId = slot.WorkerId;
+            if (request.WorkerId != workerId)
+            {
+                request = request.WithWorkerId(workerId);
+            }
+
             WorkResponse response;
             try
             {
@@ -320,11 +326,11 @@ public sealed partial class OrleansExecutor : IWorkExecutor, IBatchDispatcher
 
                 LogLost(_logger, Name, indices.Length, where, ex.GetType().Name, ex.Message);
                 var message = IsRetrySafe(batch.WorkloadType)
-                    ? $"Worker slot {slot.Id} lost the item on silo {where} {attempt} times ({ex.GetType().Name}: {ex.Message}); the cluster may be shutting down. The slot moved to another silo."
-                    : $"Worker slot {slot.Id} lost the item: silo {where} failed while running it ({ex.GetType().Name}: {ex.Message}). The item was not retried because workload {batch.WorkloadType.FullName} is not marked [IdempotentWorkload]; the slot moved to another silo.";
+                    ? $"Worker {workerId} (slot {slot.Id}) lost the item on silo {where} {attempt} times ({ex.GetType().Name}: {ex.Message}); the cluster may be shutting down. The slot moved to another silo."
+                    : $"Worker {workerId} (slot {slot.Id}) lost the item: silo {where} failed while running it ({ex.GetType().Name}: {ex.Message}). The item was not retried because workload {batch.WorkloadType.FullName} is not marked [IdempotentWorkload]; the slot moved to another silo.";
                 foreach (var index in indices)
                 {
-                    var crash = new WorkerCrashedException(message, slot.Id, exitCode: null);
+                    var crash = new WorkerCrashedException(message, workerId, exitCode: null);
                     if (batch.TrySetException(index, crash))
                     {
                         _telemetry.ItemFailed(crash);
@@ -561,13 +567,16 @@ public sealed partial class OrleansExecutor : IWorkExecutor, IBatchDispatcher
     /// is lost, so that the next call creates a fresh activation on a live silo instead of waiting for the
     /// cluster to notice the loss.
     /// </summary>
-    private sealed class Slot(int id)
+    private sealed class Slot(int id, int slots)
     {
         private int _generation;
         private bool _placed;
         private SiloAddress? _silo;
 
         public int Id { get; } = id;
+
+        /// <summary>Gets the <see cref="WorkContext.WorkerId"/> of the slot's current activation: the slot, plus the slot count per move to a new silo, so a replaced worker gets a new id.</summary>
+        public int WorkerId => Id + (_generation * slots);
 
         /// <summary>Returns the grain to call and, for a slot not yet placed, the silo to place it on.</summary>
         public async ValueTask<Target> TargetAsync(OrleansExecutor executor)

@@ -48,7 +48,7 @@ public sealed class SiloLossTests
         {
             var error = Assert.IsType<WorkerCrashedException>(o.Exception);
             Assert.Contains("was not retried because workload", error.Message);
-            Assert.InRange(error.WorkerId, 0, 3);
+            Assert.InRange(error.WorkerId, 0, 3); // the first activation of one of the four slots
         });
         Assert.All(outcomes.Where(o => o.Succeeded), o => Assert.Equal(o.Index * 2, o.GetResultOrThrow()));
 

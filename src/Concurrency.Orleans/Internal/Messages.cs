@@ -36,6 +36,18 @@ internal sealed class WorkRequest
     /// <summary>Gets the <see cref="WorkContext.WorkerId"/> the items run with.</summary>
     [Id(6)]
     public int WorkerId { get; init; }
+
+    /// <summary>Returns a copy that runs with <paramref name="workerId"/> (a retry on a new activation).</summary>
+    public WorkRequest WithWorkerId(int workerId) => new()
+    {
+        WorkloadType = WorkloadType,
+        WorkloadAssembly = WorkloadAssembly,
+        InputType = InputType,
+        ResultType = ResultType,
+        Workload = Workload,
+        Inputs = Inputs,
+        WorkerId = workerId,
+    };
 }
 
 /// <summary>How one item of a batch ended on the silo.</summary>
