@@ -5,8 +5,9 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
 version="0.0.0-local.$(date +%s)"
+# Our packages of this run are unique to it: drop them from the global cache too, whatever happens.
+trap 'rm -rf "$work" "${NUGET_PACKAGES:-$HOME/.nuget/packages}"/concurrency.*/"$version"' EXIT
 kinds=("$@")
 [ ${#kinds[@]} -gt 0 ] || kinds=(Threads)
 
@@ -45,5 +46,3 @@ cat > "$work/app/nuget.config" <<XML
 XML
 cat "$work/app/Newcomer.csproj"
 (cd "$work/app" && dotnet run -c Release -- "${kinds[@]}")
-# Our packages of this run are unique to it: drop them from the global cache.
-rm -rf "${NUGET_PACKAGES:-$HOME/.nuget/packages}"/concurrency.*/"$version"
