@@ -158,6 +158,39 @@ public sealed partial class ProcessPoolExecutor : IWorkExecutor, IDisposable, IB
         }
     }
 
+    /// <summary>Gets how many worker processes the pool has started so far, for tests.</summary>
+    internal int WorkersStarted => Volatile.Read(ref _nextWorkerId);
+
+    /// <summary>Gets how many items workers are running now (per the progress map), for tests.</summary>
+    internal int RunningItems
+    {
+        get
+        {
+            lock (_lock)
+            {
+                var running = 0;
+                foreach (var worker in _workers)
+                {
+                    if (worker.State is not (WorkerState.Ready or WorkerState.Retiring))
+                    {
+                        continue;
+                    }
+
+                    foreach (var slot in worker.Slots)
+                    {
+                        if (slot.Current is { Claimed: true } assignment)
+                        {
+                            var (seq, _, done, _) = worker.Progress.Read(slot.Index);
+                            running += seq == assignment.Seq && !done ? 1 : 0;
+                        }
+                    }
+                }
+
+                return running;
+            }
+        }
+    }
+
     /// <inheritdoc/>
     public Task<TResult> SubmitAsync<TInput, TResult>(IWorkload<TInput, TResult> workload, TInput input, CancellationToken cancellationToken = default) =>
         WorkSubmission.SubmitAsync(this, workload, input, cancellationToken);

@@ -265,6 +265,15 @@ internal sealed class WorkerProcess
         }
     }
 
+    /// <summary>Writes raw bytes to the worker, for protocol tests.</summary>
+    internal void SendRawForTesting(ReadOnlySpan<byte> bytes)
+    {
+        lock (_writeLock)
+        {
+            TryWrite(bytes);
+        }
+    }
+
     public void SendCancel(int slot, int seq) => SendSmall(FrameType.Cancel, slot, seq);
 
     public void SendShutdown() => SendSmall(FrameType.Shutdown, null, null);
