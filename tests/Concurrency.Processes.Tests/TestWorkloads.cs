@@ -81,8 +81,8 @@ public sealed partial class Crash : IWorkload<CrashMode, int>
                 Environment.Exit(42);
                 break;
             case CrashMode.Segfault:
-                _ = Kill(Environment.ProcessId, 11);
-                Thread.Sleep(Timeout.Infinite);
+                // A fault inside native code (libc reading address 0): the runtime cannot turn it into an exception.
+                _ = StrLen(IntPtr.Zero);
                 break;
             case CrashMode.KillSelf:
                 _ = Kill(Environment.ProcessId, 9);
@@ -108,6 +108,9 @@ public sealed partial class Crash : IWorkload<CrashMode, int>
 
     [LibraryImport("libc", EntryPoint = "kill")]
     private static partial int Kill(int pid, int signal);
+
+    [LibraryImport("libc", EntryPoint = "strlen")]
+    private static partial nint StrLen(IntPtr text);
 }
 
 /// <summary>Input: (value, crash). Crashes its worker when told to; else returns value * 2.</summary>
