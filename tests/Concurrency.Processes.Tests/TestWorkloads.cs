@@ -213,10 +213,16 @@ public sealed class CorruptProtocol : IWorkload<byte[], int>
     }
 }
 
-/// <summary>An input that MessagePack cannot serialize (a delegate-typed property).</summary>
+/// <summary>An input that cannot be serialized when its <see cref="Callback"/> holds a delegate.</summary>
 public sealed class WithDelegate
 {
-    public Func<int>? Callback { get; set; }
+    public object? Callback { get; set; }
+}
+
+/// <summary>Reports the runtime type the worker sees in an object-typed member.</summary>
+public sealed class TypeOfMember : IWorkload<WithDelegate, string>
+{
+    public string Execute(WithDelegate input, WorkContext context) => input.Callback?.GetType().FullName ?? "null";
 }
 
 public sealed class TakesDelegate : IWorkload<WithDelegate, int>
@@ -227,7 +233,7 @@ public sealed class TakesDelegate : IWorkload<WithDelegate, int>
 /// <summary>Returns a result that cannot be serialized when the input is odd.</summary>
 public sealed class ReturnsDelegate : IWorkload<int, WithDelegate>
 {
-    public WithDelegate Execute(int input, WorkContext context) => input % 2 == 0 ? new WithDelegate() : new WithDelegate { Callback = () => input };
+    public WithDelegate Execute(int input, WorkContext context) => input % 2 == 0 ? new WithDelegate() : new WithDelegate { Callback = new Func<int>(() => input) };
 }
 
 /// <summary>A workload the worker cannot load: not public.</summary>
