@@ -12,9 +12,11 @@ namespace Concurrency.Processes.Internal;
 /// <remarks>
 /// <para>
 /// Layout: one 64-byte slot per worker thread (no false sharing); in each, at offset 0 the item token
-/// <c>(seq &lt;&lt; 32) | (position &lt;&lt; 1) | done</c> and at offset 8 the item's start time in
-/// <see cref="System.Diagnostics.Stopwatch"/> ticks (a system-wide monotonic clock on Linux). The token is
-/// written last when an item starts, so a reader that sees it sees a start time no earlier than the item's.
+/// <c>(seq &lt;&lt; 32) | (position &lt;&lt; 1) | done</c>, at offset 8 the item's start time in
+/// <see cref="System.Diagnostics.Stopwatch"/> ticks (a system-wide monotonic clock on Linux), both written by
+/// the worker; at offset 16 the seq of a batch the pool wants cancelled, written by the pool and polled by the
+/// worker's watchdog (the worker's reader thread may be running the batch itself). The token is written last
+/// when an item starts, so a reader that sees it sees a start time no earlier than the item's.
 /// </para>
 /// <para>
 /// The backing file is created with mode 0600 under an unguessable name in /dev/shm (or the temporary
@@ -127,15 +129,58 @@ internal sealed unsafe class ProgressRegion : IDisposable
     /// <summary>Publishes that <paramref name="slot"/> finished item <paramref name="position"/> of batch <paramref name="seq"/>.</summary>
     public void End(int slot, int seq, int position) => Volatile.Write(ref *(long*)(_base + (slot * SlotSize)), Token(seq, position, done: true));
 
-    /// <summary>Reads what <paramref name="slot"/> is doing.</summary>
+    /// <summary>Reads what <paramref name="slot"/> is doing (pool side; safe against a concurrent <see cref="Dispose"/>).</summary>
     public (int Seq, int Position, bool Done, long StartTicks) Read(int slot)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)slot, (uint)_slots);
-        var p = _base + (slot * SlotSize);
-        var token = Volatile.Read(ref *(long*)p);
-        var start = Volatile.Read(ref *(long*)(p + 8));
-        return ((int)(token >>> 32), (int)((uint)token >> 1), (token & 1) != 0, start);
+        var handle = _view.SafeMemoryMappedViewHandle;
+        var added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            var p = _base + (slot * SlotSize);
+            var token = Volatile.Read(ref *(long*)p);
+            var start = Volatile.Read(ref *(long*)(p + 8));
+            return ((int)(token >>> 32), (int)((uint)token >> 1), (token & 1) != 0, start);
+        }
+        catch (ObjectDisposedException)
+        {
+            return default;
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
     }
+
+    /// <summary>Asks the worker to cancel batch <paramref name="seq"/> of <paramref name="slot"/> (pool side; safe against a concurrent <see cref="Dispose"/>).</summary>
+    public void RequestCancel(int slot, int seq)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)slot, (uint)_slots);
+        var handle = _view.SafeMemoryMappedViewHandle;
+        var added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            Volatile.Write(ref *(long*)(_base + (slot * SlotSize) + 16), seq);
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>Gets the seq of the batch the pool wants cancelled on <paramref name="slot"/> (worker side).</summary>
+    public int CancelRequested(int slot) => (int)Volatile.Read(ref *(long*)(_base + (slot * SlotSize) + 16));
 
     public void Dispose()
     {

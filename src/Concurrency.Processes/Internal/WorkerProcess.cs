@@ -274,7 +274,12 @@ internal sealed class WorkerProcess
         }
     }
 
-    public void SendCancel(int slot, int seq) => SendSmall(FrameType.Cancel, slot, seq);
+    /// <summary>Asks the worker to cancel a batch: in the progress map (seen by its watchdog even while its reader runs the batch) and with a Cancel frame.</summary>
+    public void SendCancel(int slot, int seq)
+    {
+        Progress.RequestCancel(slot, seq);
+        SendSmall(FrameType.Cancel, slot, seq);
+    }
 
     public void SendShutdown() => SendSmall(FrameType.Shutdown, null, null);
 

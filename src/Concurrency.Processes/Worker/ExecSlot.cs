@@ -2,36 +2,50 @@ using Concurrency.Processes.Internal;
 
 namespace Concurrency.Processes.Worker;
 
-/// <summary>One thread of a worker, running one batch at a time; the parent addresses it by index.</summary>
+/// <summary>
+/// One slot of a worker, running one batch at a time; the parent addresses it by index. With one slot per
+/// worker, the reader thread runs the batch itself (no thread hand-off on the round trip); with more, each
+/// slot has a thread of its own, fed by the reader.
+/// </summary>
 /// <remarks>Lives as long as the worker process: its event and token sources are never disposed.</remarks>
 #pragma warning disable CA1001 // Process-lifetime object.
 internal sealed class ExecSlot
 #pragma warning restore CA1001
 {
     private readonly WorkerHost _host;
-    private readonly ManualResetEventSlim _signal = new(false, 1000);
-    private byte[] _payload = new byte[16 * 1024];
+    private readonly ManualResetEventSlim? _signal;
+    private readonly Lock _lock = new();
+    private byte[] _payload = [];
     private int _length;
     private int _seq;
+    private volatile bool _running;
     private CancellationTokenSource _cts = new();
     private int _cachedTypeId = -1;
     private byte[] _cachedState = [];
     private object? _cachedWorkload;
     private byte[] _statuses = new byte[256];
 
-    public ExecSlot(WorkerHost host, int index)
+    public ExecSlot(WorkerHost host, int index, bool dedicatedThread)
     {
         _host = host;
         Index = index;
-        var thread = new Thread(Loop)
+        if (dedicatedThread)
         {
-            IsBackground = true,
-            Name = $"Concurrency worker thread {index}",
-        };
-        thread.Start();
+            _signal = new ManualResetEventSlim(false, 100);
+            _payload = new byte[16 * 1024];
+            var thread = new Thread(Loop)
+            {
+                IsBackground = true,
+                Name = $"Concurrency worker thread {index}",
+            };
+            thread.Start();
+        }
     }
 
     public int Index { get; }
+
+    /// <summary>Gets a value indicating whether the slot is running a batch.</summary>
+    public bool Running => _running;
 
     /// <summary>Gets the buffer the slot's Results frames are built in.</summary>
     public FrameBuffer Output { get; } = new();
@@ -41,7 +55,21 @@ internal sealed class ExecSlot
 
     public List<ItemDetail> Details { get; } = [];
 
-    /// <summary>Hands a Batch frame to the slot (reader thread). The parent sends a slot one batch at a time.</summary>
+    /// <summary>Runs a Batch frame on the calling (reader) thread.</summary>
+    public void RunInline(int seq, ReadOnlyMemory<byte> payload)
+    {
+        var token = Begin(seq);
+        try
+        {
+            RunBatch(payload, token);
+        }
+        finally
+        {
+            _running = false;
+        }
+    }
+
+    /// <summary>Hands a Batch frame to the slot's thread (reader thread). The parent sends a slot one batch at a time.</summary>
     public void Post(int seq, ReadOnlySpan<byte> payload)
     {
         if (_payload.Length < payload.Length)
@@ -51,21 +79,32 @@ internal sealed class ExecSlot
 
         payload.CopyTo(_payload);
         _length = payload.Length;
-        if (_cts.IsCancellationRequested)
-        {
-            _cts = new CancellationTokenSource();
-        }
-
-        _seq = seq;
-        _signal.Set();
+        _ = Begin(seq);
+        _signal!.Set();
     }
 
-    /// <summary>Cancels batch <paramref name="seq"/> if it is the slot's (reader thread). Callbacks run on the thread pool, never on the reader.</summary>
+    /// <summary>Cancels batch <paramref name="seq"/> if it is the slot's. Callbacks run on the thread pool, never on the caller.</summary>
     public void Cancel(int seq)
     {
-        if (_seq == seq)
+        lock (_lock)
         {
-            _ = _cts.CancelAsync();
+            if (_seq == seq && _running)
+            {
+                _ = _cts.CancelAsync();
+            }
+        }
+    }
+
+    /// <summary>Watchdog: cancels the running batch if the pool asked for it in the progress map.</summary>
+    public void PollCancel()
+    {
+        if (_running)
+        {
+            var requested = _host.Progress.CancelRequested(Index);
+            if (requested != 0 && requested == Volatile.Read(ref _seq))
+            {
+                Cancel(requested);
+            }
         }
     }
 
@@ -94,26 +133,45 @@ internal sealed class ExecSlot
         return created;
     }
 
+    private CancellationToken Begin(int seq)
+    {
+        lock (_lock)
+        {
+            if (_cts.IsCancellationRequested)
+            {
+                _cts = new CancellationTokenSource();
+            }
+
+            _seq = seq;
+            _running = true;
+            return _cts.Token;
+        }
+    }
+
     private void Loop()
     {
         while (true)
         {
-            _signal.Wait();
+            _signal!.Wait();
             _signal.Reset();
             try
             {
-                RunBatch();
+                RunBatch(_payload.AsMemory(0, _length), _cts.Token);
             }
             catch (InvalidDataException ex)
             {
                 _host.Fatal(ex.Message);
             }
+            finally
+            {
+                _running = false;
+            }
         }
     }
 
-    private void RunBatch()
+    private void RunBatch(ReadOnlyMemory<byte> payload, CancellationToken token)
     {
-        var reader = new PayloadReader(_payload.AsMemory(0, _length), FrameType.Batch);
+        var reader = new PayloadReader(payload, FrameType.Batch);
         _ = reader.ReadInt32();
         var seq = reader.ReadInt32();
         var typeId = reader.ReadInt32();
@@ -129,7 +187,7 @@ internal sealed class ExecSlot
             return;
         }
 
-        runner!.Run(this, seq, typeId, count, ref reader, _cts.Token);
+        runner!.Run(this, seq, typeId, count, ref reader, token);
     }
 }
 

@@ -84,7 +84,17 @@ internal sealed class WorkerHost
                         Define(ref reader);
                         break;
                     case FrameType.Batch:
-                        SlotAt(reader.ReadInt32()).Post(reader.ReadInt32(), payload.Span);
+                        var slot = SlotAt(reader.ReadInt32());
+                        var seq = reader.ReadInt32();
+                        if (_slots.Length == 1)
+                        {
+                            slot.RunInline(seq, payload);
+                        }
+                        else
+                        {
+                            slot.Post(seq, payload.Span);
+                        }
+
                         break;
                     case FrameType.Cancel:
                         SlotAt(reader.ReadInt32()).Cancel(reader.ReadInt32());
@@ -260,8 +270,10 @@ internal sealed class WorkerHost
         _slots = new ExecSlot[threads];
         for (var i = 0; i < threads; i++)
         {
-            _slots[i] = new ExecSlot(this, i);
+            _slots[i] = new ExecSlot(this, i, dedicatedThread: threads > 1);
         }
+
+        StartWatchdog();
 
         var ready = new FrameBuffer(64);
         ready.BeginFrame(FrameType.Ready);
@@ -269,6 +281,40 @@ internal sealed class WorkerHost
         ready.EndFrame();
         Send(ready.WrittenSpan);
         return true;
+    }
+
+    /// <summary>
+    /// Polls, on a thread of its own, for what the reader thread cannot see while it runs a batch: cancellation
+    /// requests in the progress map, and the death of the parent (its pid changes when it dies, even by kill -9).
+    /// Fast while a batch runs, slow when idle (the reader then sees the parent's end as the end of its stdin).
+    /// </summary>
+    private void StartWatchdog()
+    {
+        var parent = WorkerStdio.ParentProcessId();
+        var thread = new Thread(() =>
+        {
+            while (true)
+            {
+                var busy = false;
+                foreach (var slot in _slots)
+                {
+                    busy |= slot.Running;
+                    slot.PollCancel();
+                }
+
+                if (parent > 0 && WorkerStdio.ParentProcessId() != parent)
+                {
+                    WorkerStdio.ExitNow(WorkerProgram.ParentGone);
+                }
+
+                Thread.Sleep(busy ? 2 : 50);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "Concurrency worker watchdog",
+        };
+        thread.Start();
     }
 
     private static object Create(string typeName, Type required)

@@ -51,6 +51,9 @@ internal static partial class WorkerStdio
         Environment.Exit(code);
     }
 
+    /// <summary>Gets the parent's process id (on Unix; 0 elsewhere). It changes when the parent dies and the worker is re-parented.</summary>
+    public static int ParentProcessId() => OperatingSystem.IsWindows() ? 0 : GetParentPid();
+
     private static int Check(int result, string what) =>
         result >= 0 ? result : throw new IOException($"The worker could not {what}: errno {Marshal.GetLastPInvokeError()}.");
 
@@ -69,6 +72,10 @@ internal static partial class WorkerStdio
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "getppid")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static partial int GetParentPid();
 
     [LibraryImport("libc", EntryPoint = "_exit")]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
