@@ -7,8 +7,10 @@ namespace Concurrency.Processes.Tests;
 /// <summary>When the pool's process dies — even by SIGKILL — its workers exit on their own.</summary>
 public sealed class OrphanTests
 {
-    [Fact]
-    public async Task Workers_ParentKilledWithSigkill_ExitWithinTwoSeconds()
+    [Theory]
+    [InlineData("idle")]
+    [InlineData("busy")]
+    public async Task Workers_ParentKilledWithSigkill_ExitWithinTwoSeconds(string state)
     {
         var parentDll = typeof(OrphanTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ParentProcessPath").Value!;
         Assert.True(File.Exists(parentDll), $"The parent program was not built: {parentDll}");
@@ -20,6 +22,7 @@ public sealed class OrphanTests
         };
         info.ArgumentList.Add(parentDll);
         info.ArgumentList.Add("2");
+        info.ArgumentList.Add(state);
         using var parent = Process.Start(info)!;
         try
         {
