@@ -25,6 +25,13 @@ public static class ProcessPoolBenchmarks
     public static async Task<int> RunAsync(string[] args)
     {
         var quick = args.Contains("quick", StringComparer.OrdinalIgnoreCase);
+        if (args.Contains("roundtrip", StringComparer.OrdinalIgnoreCase))
+        {
+            var (pool, raw) = await RoundTripsAsync(20_000, 10).ConfigureAwait(false);
+            Console.WriteLine($"round trip {Us(pool)} vs raw {Us(raw)}: {Ratio(pool / raw)}");
+            return 0;
+        }
+
         var rows = new List<(string Name, string Value, string Floor, string Ratio, string Target)>();
         Console.WriteLine($"ProcessPoolExecutor benchmarks: {Environment.ProcessorCount} cores, .NET {Environment.Version}; shared machine: numbers vary run to run.");
 
