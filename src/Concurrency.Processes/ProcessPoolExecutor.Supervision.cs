@@ -62,13 +62,21 @@ public sealed partial class ProcessPoolExecutor
                 throw new InvalidOperationException($"Worker {id} could not be started with '{launch.Host} {string.Join(' ', launch.Arguments())}': {ex.Message}", ex);
             }
 
+            bool stopping;
             lock (_lock)
             {
                 _starting--;
                 _workers.Add(worker);
+                stopping = _stopping;
             }
 
             worker.StartReader(OnFrame, OnWorkerEnded);
+            if (stopping)
+            {
+                // Disposal began while this worker was being spawned: it must not outlive the pool.
+                worker.Kill(KillReason.Shutdown);
+            }
+
             LogWorkerStarting(_logger, Name, id, worker.Pid);
             try
             {
