@@ -49,8 +49,9 @@ public static class ProcessPoolBenchmarks
         rows.Add(("primes < 1,000,000, 2 workers: speedup", $"{poolSpeedup:F2}×", $"{parallelSpeedup:F2}× Parallel.For (sequential {sequential.TotalMilliseconds:F0} ms)", Ratio(poolSpeedup / parallelSpeedup), "≥ 0.9×"));
 
         // 4. Cold start.
-        var (coldStart, firstByte) = await ColdStartsAsync(quick ? 3 : 7).ConfigureAwait(false);
-        rows.Add(("worker cold start (median)", Ms(coldStart), Ms(firstByte) + " minimal dotnet child, first byte", Ratio(coldStart / firstByte), "≤ 1.5×"));
+        var (coldStart, firstResult, firstByte) = await ColdStartsAsync(quick ? 3 : 7).ConfigureAwait(false);
+        rows.Add(("worker cold start: ready (median)", Ms(coldStart), Ms(firstByte) + " minimal dotnet child, first byte", Ratio(coldStart / firstByte), "≤ 1.5×"));
+        rows.Add(("  cold pool: first result (median)", Ms(firstResult), Ms(firstByte) + " minimal dotnet child, first byte", Ratio(firstResult / firstByte), "-"));
 
         Console.WriteLine();
         Console.WriteLine($"| {"benchmark",-42} | {"measured",-22} | {"floor (same run)",-52} | {"ratio",-7} | {"target",-20} |");
@@ -270,9 +271,10 @@ public static class ProcessPoolBenchmarks
     /// Median seconds from creating a one-worker pool to its worker being ready, and from starting a minimal dotnet
     /// child (same app, same runtime config) to its first byte on stdout; the two alternate.
     /// </summary>
-    private static async Task<(double Pool, double Child)> ColdStartsAsync(int rounds)
+    private static async Task<(double Ready, double FirstResult, double Child)> ColdStartsAsync(int rounds)
     {
         var pools = new List<double>();
+        var firstResults = new List<double>();
         var children = new List<double>();
         for (var i = 0; i < rounds; i++)
         {
@@ -293,9 +295,16 @@ public static class ProcessPoolBenchmarks
             await pool.StartWorkersAsync().ConfigureAwait(false);
             pools.Add(watch.Elapsed.TotalSeconds);
             await pool.DisposeAsync().ConfigureAwait(false);
+
+            // A cold pool used at once: start, serializer warm-up and the first item's round trip.
+            watch.Restart();
+            pool = new ProcessPoolExecutor(new ProcessPoolExecutorOptions { MaxConcurrency = 1 });
+            await pool.SubmitAsync(new EmptyWorkload(), 1).ConfigureAwait(false);
+            firstResults.Add(watch.Elapsed.TotalSeconds);
+            await pool.DisposeAsync().ConfigureAwait(false);
         }
 
-        return (Median(pools), Median(children));
+        return (Median(pools), Median(firstResults), Median(children));
     }
 
     private static double Median(List<double> samples)

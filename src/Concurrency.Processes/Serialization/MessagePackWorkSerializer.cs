@@ -18,14 +18,21 @@ namespace Concurrency.Processes;
 /// </remarks>
 public sealed class MessagePackWorkSerializer : IWorkSerializer
 {
-    private static readonly MessagePackSerializerOptions SharedOptions = MessagePackSerializerOptions.Standard
-        .WithResolver(CompositeResolver.Create(RawArrayResolver.Instance, ContractlessStandardResolver.Instance));
+    /// <inheritdoc/>
+    public void Serialize<T>(IBufferWriter<byte> destination, T value) => MessagePackSerializer.Serialize(destination, value, Shared.Options);
 
     /// <inheritdoc/>
-    public void Serialize<T>(IBufferWriter<byte> destination, T value) => MessagePackSerializer.Serialize(destination, value, SharedOptions);
+    public T Deserialize<T>(ReadOnlyMemory<byte> source) => MessagePackSerializer.Deserialize<T>(source, Shared.Options);
 
-    /// <inheritdoc/>
-    public T Deserialize<T>(ReadOnlyMemory<byte> source) => MessagePackSerializer.Deserialize<T>(source, SharedOptions);
+    /// <summary>
+    /// The options, in a class of their own: MessagePack's resolvers take tens of milliseconds to initialize, which a
+    /// worker pays after it reports ready (warming up while the pool sends its first batch), not in its constructor.
+    /// </summary>
+    private static class Shared
+    {
+        public static readonly MessagePackSerializerOptions Options = MessagePackSerializerOptions.Standard
+            .WithResolver(CompositeResolver.Create(RawArrayResolver.Instance, ContractlessStandardResolver.Instance));
+    }
 
     /// <summary>Formats arrays of primitive types as one binary block: a block copy each way instead of one value at a time.</summary>
     private sealed class RawArrayResolver : IFormatterResolver

@@ -280,6 +280,7 @@ internal sealed class WorkerHost
         ready.WriteInt32(Environment.ProcessId);
         ready.EndFrame();
         Send(ready.WrittenSpan);
+        WarmUp(ready);
         return true;
     }
 
@@ -315,6 +316,26 @@ internal sealed class WorkerHost
             Name = "Concurrency worker watchdog",
         };
         thread.Start();
+    }
+
+    /// <summary>
+    /// Pays the serializer's first-use cost (MessagePack builds its resolvers) now, while the pool is still sending
+    /// the first batch, instead of inside the first item's round trip. A serializer that fails here fails later too,
+    /// where the failure is reported per item.
+    /// </summary>
+    private void WarmUp(FrameBuffer scratch)
+    {
+        try
+        {
+            scratch.Reset();
+            Serializer.Serialize(scratch, 0);
+            _ = Serializer.Deserialize<int>(scratch.WrittenMemory);
+        }
+#pragma warning disable CA1031 // Only a warm-up.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
     }
 
     private static object Create(string typeName, Type required)
