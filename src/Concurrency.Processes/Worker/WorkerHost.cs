@@ -26,6 +26,8 @@ internal sealed class WorkerHost
 
     private static readonly long MemoryCheckTicks = Stopwatch.Frequency / 1000;
 
+    private static readonly string DefaultSerializerName = TypeGate.NameOf(typeof(MessagePackWorkSerializer));
+
     private readonly Stream _output;
     private readonly FrameReader _reader;
     private readonly Lock _outputLock = new();
@@ -243,7 +245,10 @@ internal sealed class WorkerHost
 
         try
         {
-            Serializer = (IWorkSerializer)Create(serializerName, typeof(IWorkSerializer));
+            // The default needs no type resolution (a few milliseconds of a cold start).
+            Serializer = serializerName == DefaultSerializerName
+                ? new MessagePackWorkSerializer()
+                : (IWorkSerializer)Create(serializerName, typeof(IWorkSerializer));
         }
         catch (Exception ex) when (ex is not InvalidDataException)
         {
