@@ -18,6 +18,12 @@ public sealed partial class ProcessPoolExecutor
         {
             ObjectDisposedException.ThrowIf(_stopping, this);
             _started = true;
+            if (!_codecs.Contains(queued.Codec))
+            {
+                // Workers that start from now on load this type before their first batch.
+                _codecs.Add(queued.Codec);
+            }
+
             spawn = ReserveSpawnsLocked();
             if (_idle.Count > 0 && _queue.Count == 0 && _retry.Count == 0)
             {

@@ -110,6 +110,15 @@ public sealed partial class ProcessPoolExecutor
     private void OnWorkerReady(WorkerProcess worker)
     {
         bool stopping;
+        BatchCodec[] known;
+        lock (_lock)
+        {
+            known = [.. _codecs];
+        }
+
+        // Before the worker takes a batch: the workload types in use, so that it loads them and warms their
+        // serializers now (a replacement worker then serves its first batch without that delay).
+        worker.Predefine(known);
         lock (_lock)
         {
             stopping = _stopping;

@@ -62,6 +62,7 @@ public sealed partial class ProcessPoolExecutor : IWorkExecutor, IDisposable, IB
     private readonly List<WorkerSlot> _idle = [];
     private readonly List<WorkerProcess> _workers = [];
     private readonly List<Task> _starts = [];
+    private readonly List<BatchCodec> _codecs = [];
     private readonly SemaphoreSlim _queueSpace;
     private readonly IWorkSerializer _serializer;
     private readonly ExecutorTelemetry _telemetry;

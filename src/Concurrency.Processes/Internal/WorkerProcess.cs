@@ -235,6 +235,33 @@ internal sealed class WorkerProcess
     /// <summary>Gets when the reader last received part of a frame it is still waiting for, in Stopwatch ticks; 0 between frames.</summary>
     public long InsideFrameSince => _reader?.InsideFrameSince ?? 0;
 
+    /// <summary>Sends the definitions of workload types the pool already uses, so that a new worker loads them (and warms their serializers) before its first batch.</summary>
+    public void Predefine(IReadOnlyList<BatchCodec> codecs)
+    {
+        if (codecs.Count == 0)
+        {
+            return;
+        }
+
+        lock (_writeLock)
+        {
+            var frame = _writeBuffer;
+            frame.Reset();
+            foreach (var codec in codecs)
+            {
+                if (!_typeIds.ContainsKey(codec))
+                {
+                    WriteDefinition(frame, codec);
+                }
+            }
+
+            if (frame.Position > 0)
+            {
+                TryWrite(frame.WrittenSpan);
+            }
+        }
+    }
+
     /// <summary>Encodes and sends a batch (with its workload's definition the first time). Returns the number of items sent.</summary>
     public int SendBatch(Assignment assignment, IWorkSerializer serializer, Concurrency.Telemetry.ExecutorTelemetry telemetry)
     {
@@ -245,14 +272,7 @@ internal sealed class WorkerProcess
             var codec = assignment.Codec;
             if (!_typeIds.TryGetValue(codec, out var typeId))
             {
-                typeId = _typeIds.Count + 1;
-                _typeIds.Add(codec, typeId);
-                frame.BeginFrame(FrameType.DefineWorkload);
-                frame.WriteInt32(typeId);
-                frame.WriteString(TypeGate.NameOf(codec.WorkloadType));
-                frame.WriteString(TypeGate.NameOf(codec.InputType));
-                frame.WriteString(TypeGate.NameOf(codec.ResultType));
-                frame.EndFrame();
+                typeId = WriteDefinition(frame, codec);
             }
 
             var batchStart = frame.Position;
@@ -293,6 +313,20 @@ internal sealed class WorkerProcess
     {
         Progress.RequestCancel(slot, seq);
         SendSmall(FrameType.Cancel, slot, seq);
+    }
+
+    /// <summary>Assigns <paramref name="codec"/> the next type id and writes its DefineWorkload frame (write lock held).</summary>
+    private int WriteDefinition(FrameBuffer frame, BatchCodec codec)
+    {
+        var typeId = _typeIds.Count + 1;
+        _typeIds.Add(codec, typeId);
+        frame.BeginFrame(FrameType.DefineWorkload);
+        frame.WriteInt32(typeId);
+        frame.WriteString(TypeGate.NameOf(codec.WorkloadType));
+        frame.WriteString(TypeGate.NameOf(codec.InputType));
+        frame.WriteString(TypeGate.NameOf(codec.ResultType));
+        frame.EndFrame();
+        return typeId;
     }
 
     public void SendShutdown() => SendSmall(FrameType.Shutdown, null, null);

@@ -32,6 +32,7 @@ internal sealed class WorkerHost
     private readonly FrameReader _reader;
     private readonly Lock _outputLock = new();
     private readonly ConcurrentDictionary<int, RunnerEntry> _runners = new();
+    private readonly FrameBuffer _warmUpBuffer = new(1024);
     private ExecSlot[] _slots = [];
     private int _maxItems;
     private long _maxMemory;
@@ -374,6 +375,7 @@ internal sealed class WorkerHost
             }
 
             var runner = (WorkloadRunner)Activator.CreateInstance(typeof(WorkloadRunner<,,>).MakeGenericType(workload, input, result), this)!;
+            runner.WarmUp(_warmUpBuffer);
             _runners[typeId] = new RunnerEntry(runner, null);
         }
 #pragma warning disable CA1031 // A type the worker refuses fails the items that use it, not the worker.

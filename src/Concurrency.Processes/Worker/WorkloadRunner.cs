@@ -6,6 +6,9 @@ namespace Concurrency.Processes.Worker;
 /// <summary>Runs batches of one workload type in a worker.</summary>
 internal abstract class WorkloadRunner
 {
+    /// <summary>Builds the serializer's formatters for the workload, input and result types now (MessagePack generates code for them on first use).</summary>
+    public abstract void WarmUp(FrameBuffer scratch);
+
     public abstract void Run(ExecSlot slot, int seq, int typeId, int count, ref PayloadReader reader, CancellationToken token);
 }
 
@@ -13,6 +16,22 @@ internal abstract class WorkloadRunner
 internal sealed class WorkloadRunner<TWorkload, TInput, TResult>(WorkerHost host) : WorkloadRunner
     where TWorkload : IWorkload<TInput, TResult>
 {
+    public override void WarmUp(FrameBuffer scratch)
+    {
+        try
+        {
+            scratch.Reset();
+            host.Serializer.Serialize(scratch, default(TWorkload));
+            host.Serializer.Serialize(scratch, new TInput[1]);
+            host.Serializer.Serialize(scratch, new TResult[1]);
+        }
+#pragma warning disable CA1031 // Only a warm-up: a type that cannot be serialized fails its items later, with the reason.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
     public override void Run(ExecSlot slot, int seq, int typeId, int count, ref PayloadReader reader, CancellationToken token)
     {
         var state = reader.ReadBlock();
