@@ -7,20 +7,29 @@ namespace Concurrency.Processes.Tests;
 /// <summary>When the pool's process dies — even by SIGKILL — its workers exit on their own.</summary>
 public sealed class OrphanTests
 {
+    /// <param name="state">Whether the workers are idle or running an item when the parent dies.</param>
+    /// <param name="launch">How the parent runs: <c>dotnet app.dll</c>, or its apphost (as <c>dotnet run</c> does).</param>
     [Theory]
-    [InlineData("idle")]
-    [InlineData("busy")]
-    public async Task Workers_ParentKilledWithSigkill_ExitWithinTwoSeconds(string state)
+    [InlineData("idle", "dotnet")]
+    [InlineData("busy", "dotnet")]
+    [InlineData("idle", "apphost")]
+    public async Task Workers_ParentKilledWithSigkill_ExitWithinTwoSeconds(string state, string launch)
     {
         var parentDll = typeof(OrphanTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ParentProcessPath").Value!;
         Assert.True(File.Exists(parentDll), $"The parent program was not built: {parentDll}");
-        var info = new ProcessStartInfo(Environment.ProcessPath!.EndsWith("dotnet", StringComparison.Ordinal) ? Environment.ProcessPath : "dotnet")
+        var dotnet = Environment.ProcessPath!.EndsWith("dotnet", StringComparison.Ordinal) ? Environment.ProcessPath : "dotnet";
+        var info = new ProcessStartInfo(launch == "apphost" ? Path.ChangeExtension(parentDll, null) : dotnet)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(parentDll);
+        info.Environment.Remove("DOTNET_HOST_PATH");
+        if (launch != "apphost")
+        {
+            info.ArgumentList.Add(parentDll);
+        }
+
         info.ArgumentList.Add("2");
         info.ArgumentList.Add(state);
         using var parent = Process.Start(info)!;

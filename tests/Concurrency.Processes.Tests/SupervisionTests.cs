@@ -259,6 +259,28 @@ public sealed class SupervisionTests
     }
 
     [Fact]
+    public async Task SubmitAsync_CrashWithThreadsPerWorker_FailsEveryItemRunningInThatWorker()
+    {
+        await using (var pool = TestSupport.Pool(workers: 2, o => o.ThreadsPerWorker = 2))
+        {
+            var (workerId, _) = await pool.SubmitAsync(new WhereAmI(), 0).Bounded();
+            var bystander = pool.SubmitAsync(new SpinForever(), 0);
+            Assert.True(await TestSupport.EventuallyAsync(() => pool.RunningItems == 1));
+
+            var crash = await Assert.ThrowsAsync<WorkerCrashedException>(() => pool.SubmitAsync(new Crash(), CrashMode.Exit42).Bounded());
+            var other = await Assert.ThrowsAsync<WorkerCrashedException>(() => bystander.Bounded());
+
+            Assert.Equal(workerId, crash.WorkerId);
+            Assert.Equal(workerId, other.WorkerId);
+            Assert.Equal(42, other.ExitCode);
+            Assert.Equal($"Worker {workerId} exited with code 42 ({ProcessPoolExecutor.DescribeExit(42)}) while running an item of {typeof(SpinForever).FullName}; the worker was replaced.", other.Message);
+            Assert.Equal(2, await pool.SubmitAsync(new AddOne(), 1).Bounded());
+        }
+
+        TestSupport.AssertNoWorkers();
+    }
+
+    [Fact]
     public async Task DisposeAsync_ItemIgnoresCancellationPastShutdown_IsKilledAndNothingIsLeft()
     {
         var pool = TestSupport.Pool(workers: 1, o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(200));
