@@ -1,4 +1,11 @@
 using BenchmarkDotNet.Running;
 
-// dotnet run -c Release --project benchmarks/Concurrency.Benchmarks -- --filter '*Primes*'
+// dotnet run -c Release --project benchmarks/Concurrency.Benchmarks -- --filter '*Primes*'   (BenchmarkDotNet: Primes, TinyItems, Counter)
+// dotnet run -c Release --project benchmarks/Concurrency.Benchmarks -- processes [quick|roundtrip]   (process pool against its raw floors)
+if (args.Length > 0 && args[0] == "processes")
+{
+    return await Concurrency.Benchmarks.Processes.ProcessPoolBenchmarks.RunAsync(args[1..]);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Concurrency.Benchmarks.PrimesBenchmarks).Assembly).Run(args);
+return 0;
