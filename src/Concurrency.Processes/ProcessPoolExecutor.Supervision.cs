@@ -55,7 +55,7 @@ public sealed partial class ProcessPoolExecutor
             var launch = WorkerLaunch.ForThisApp;
             try
             {
-                worker = WorkerProcess.Start(id, launch, _threads, _serializerName, _initializerName, _maxItems, _maxMemory, _itemTimeout is not null, OnWorkerOutput);
+                worker = WorkerProcess.Start(id, launch, _threads, _serializerName, _initializerName, _maxItems, _maxMemory, _itemTimeout is not null, _transport, OnWorkerOutput);
             }
             catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or IOException or UnauthorizedAccessException)
             {
@@ -232,6 +232,7 @@ public sealed partial class ProcessPoolExecutor
         finally
         {
             worker.Progress.Dispose();
+            worker.Connection?.Dispose();
             worker.Process.Dispose();
         }
 

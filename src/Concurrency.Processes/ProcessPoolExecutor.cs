@@ -72,6 +72,7 @@ public sealed partial class ProcessPoolExecutor : IWorkExecutor, IDisposable, IB
     private readonly int _workerCount;
     private readonly int _threads;
     private readonly TimeSpan? _itemTimeout;
+    private readonly IWorkerTransport? _transport;
     private readonly TimeSpan _grace;
     private readonly int _maxItems;
     private readonly long _maxMemory;
@@ -99,7 +100,9 @@ public sealed partial class ProcessPoolExecutor : IWorkExecutor, IDisposable, IB
     {
         options ??= new ProcessPoolExecutorOptions();
         options.ThrowIfInvalid();
-        Name = options.Name ?? KindName;
+        var kind = options.Transport?.Kind ?? KindName;
+        Name = options.Name ?? kind;
+        _transport = options.Transport;
         _threads = options.ThreadsPerWorker;
         _workerCount = options.WorkerCount;
         MaxConcurrency = _workerCount * _threads;
@@ -113,7 +116,7 @@ public sealed partial class ProcessPoolExecutor : IWorkExecutor, IDisposable, IB
         _shutdownTimeout = options.ShutdownTimeout;
         _serializer = (IWorkSerializer)Activator.CreateInstance(options.Serializer)!;
         _queueSpace = new SemaphoreSlim(options.QueueCapacity);
-        _telemetry = new ExecutorTelemetry(KindName, Name);
+        _telemetry = new ExecutorTelemetry(kind, Name);
         loggerFactory ??= NullLoggerFactory.Instance;
         _logger = loggerFactory.CreateLogger<ProcessPoolExecutor>();
         _workerLogger = loggerFactory.CreateLogger("Concurrency.Processes.Worker");

@@ -20,8 +20,9 @@ namespace Concurrency.Processes;
 /// <item><term><see cref="WorkExecutorOptions.QueueCapacity"/></term><description>1024 batches.</description></item>
 /// <item><term><see cref="WorkExecutorOptions.ShutdownTimeout"/></term><description>30 seconds.</description></item>
 /// </list>
+/// <para>Not sealed: the shared-memory executor's options extend these, since it keeps every promise of the process pool.</para>
 /// </remarks>
-public sealed class ProcessPoolExecutorOptions : WorkExecutorOptions
+public class ProcessPoolExecutorOptions : WorkExecutorOptions
 {
     /// <summary>Gets or sets how many items each worker process runs at once, on its own threads.</summary>
     /// <value>The default value is 1.</value>
@@ -61,13 +62,16 @@ public sealed class ProcessPoolExecutorOptions : WorkExecutorOptions
     /// <value>The default value is 60 seconds.</value>
     public TimeSpan WorkerStartTimeout { get; set; } = ProcessPoolDefaults.WorkerStartTimeout;
 
+    /// <summary>Gets or sets how frames travel after a worker's Hello; <see langword="null"/> for the pipes.</summary>
+    internal Internal.IWorkerTransport? Transport { get; set; }
+
     /// <summary>Gets the number of worker processes these options give.</summary>
     internal int WorkerCount => MaxConcurrency is { } max ? Math.Max(1, max / ThreadsPerWorker) : Math.Max(1, Environment.ProcessorCount / ThreadsPerWorker);
 
     internal override void Validate(List<string> errors)
     {
         base.Validate(errors);
-        var type = nameof(ProcessPoolExecutorOptions);
+        var type = GetType().Name;
         if (ThreadsPerWorker <= 0)
         {
             errors.Add($"{type}.ThreadsPerWorker must be greater than 0, got {ThreadsPerWorker}.");

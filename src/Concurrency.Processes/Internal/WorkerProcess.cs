@@ -52,6 +52,8 @@ internal sealed class WorkerProcess
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Stream _stdin;
     private readonly Stream _stdout;
+    private Stream _output;
+    private Stream _input;
     private FrameReader? _reader;
     private int _killReason;
 
@@ -63,6 +65,8 @@ internal sealed class WorkerProcess
         Pid = process.Id;
         _stdin = process.StandardInput.BaseStream;
         _stdout = process.StandardOutput.BaseStream;
+        _output = _stdin;
+        _input = _stdout;
         Slots = new WorkerSlot[threads];
         for (var i = 0; i < threads; i++)
         {
@@ -79,6 +83,9 @@ internal sealed class WorkerProcess
     public ProgressRegion Progress { get; }
 
     public WorkerSlot[] Slots { get; }
+
+    /// <summary>Gets the connection frames travel on after the Hello, when the pool uses a transport other than the pipes.</summary>
+    public IWorkerConnection? Connection { get; private set; }
 
     /// <summary>Gets or sets the state (pool lock).</summary>
     public WorkerState State { get; set; } = WorkerState.Starting;
@@ -127,12 +134,15 @@ internal sealed class WorkerProcess
         int maxItems,
         long maxMemory,
         bool timesItems,
+        IWorkerTransport? transport,
         Action<WorkerProcess, string> onOutput)
     {
         var progress = ProgressRegion.Create(threads);
         Process? process = null;
+        IWorkerConnection? connection = null;
         try
         {
+            connection = transport?.Connect();
             var info = new ProcessStartInfo(launch.Host)
             {
                 RedirectStandardInput = true,
@@ -170,12 +180,20 @@ internal sealed class WorkerProcess
             hello.WriteInt32(maxItems);
             hello.WriteInt64(maxMemory);
             hello.WriteByte(timesItems ? (byte)1 : (byte)0);
+            hello.WriteString(transport?.WorkerSideType);
+            hello.WriteString(connection?.Name);
             hello.EndFrame();
             worker.TryWrite(hello.WrittenSpan);
+            if (connection is not null)
+            {
+                worker.UseConnection(connection);
+            }
+
             return worker;
         }
         catch
         {
+            connection?.Dispose();
             progress.Dispose();
             if (process is not null)
             {
@@ -195,7 +213,7 @@ internal sealed class WorkerProcess
             Exception? error = null;
             try
             {
-                var reader = _reader = new FrameReader(_stdout);
+                var reader = _reader = new FrameReader(_input);
                 while (reader.TryReadFrame(out var type, out var payload))
                 {
                     onFrame(this, type, payload);
@@ -230,6 +248,42 @@ internal sealed class WorkerProcess
             Name = $"Concurrency worker {Id} reader",
         };
         thread.Start();
+    }
+
+    /// <summary>
+    /// Moves the frames after the Hello onto <paramref name="connection"/>. The worker's stdout pipe stays open and
+    /// silent until the worker ends; its end-of-file is how the pool learns that the worker died, so a thread waits
+    /// for it and then closes the connection, which wakes the reader.
+    /// </summary>
+    private void UseConnection(IWorkerConnection connection)
+    {
+        Connection = connection;
+        _input = connection.Input;
+        _output = connection.Output;
+        var watcher = new Thread(() =>
+        {
+            var buffer = new byte[256];
+            try
+            {
+                while (_stdout.Read(buffer) > 0)
+                {
+                    // A worker writes nothing here once it uses the connection; ignore stray bytes.
+                }
+            }
+            catch (IOException)
+            {
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+
+            connection.Close();
+        })
+        {
+            IsBackground = true,
+            Name = $"Concurrency worker {Id} exit watcher",
+        };
+        watcher.Start();
     }
 
     /// <summary>Gets when the reader last received part of a frame it is still waiting for, in Stopwatch ticks; 0 between frames.</summary>
@@ -408,7 +462,7 @@ internal sealed class WorkerProcess
     {
         try
         {
-            _stdin.Write(bytes);
+            _output.Write(bytes);
         }
         catch (IOException)
         {

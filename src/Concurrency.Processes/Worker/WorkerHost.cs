@@ -28,8 +28,8 @@ internal sealed class WorkerHost
 
     private static readonly string DefaultSerializerName = TypeGate.NameOf(typeof(MessagePackWorkSerializer));
 
-    private readonly Stream _output;
-    private readonly FrameReader _reader;
+    private Stream _output;
+    private FrameReader _reader;
     private readonly Lock _outputLock = new();
     private readonly ConcurrentDictionary<int, RunnerEntry> _runners = new();
     private readonly FrameBuffer _warmUpBuffer = new(1024);
@@ -237,12 +237,18 @@ internal sealed class WorkerHost
         _maxItems = hello.ReadInt32();
         _maxMemory = hello.ReadInt64();
         TimesItems = hello.ReadByte() != 0;
+        var transportName = hello.ReadString();
+        var connectionName = hello.ReadString();
         if (threads is < 1 or > 4096)
         {
             throw new InvalidDataException($"Malformed message: {threads} threads per worker.");
         }
 
         Progress = ProgressRegion.Open(progressPath, threads);
+        if (transportName is not null)
+        {
+            UseTransport(transportName, connectionName ?? throw new InvalidDataException("Malformed message: the Hello names a transport but no connection."));
+        }
 
         try
         {
@@ -288,6 +294,25 @@ internal sealed class WorkerHost
         Send(ready.WrittenSpan);
         WarmUp(ready);
         return true;
+    }
+
+    /// <summary>
+    /// Moves every frame after the Hello onto the transport the parent named (e.g. rings in shared memory). Only
+    /// the library's own transports are accepted: an internal type of a Concurrency assembly implementing
+    /// <see cref="IWorkerTransport"/>.
+    /// </summary>
+    private void UseTransport(string transportName, string connectionName)
+    {
+        var type = Type.GetType(transportName, throwOnError: false);
+        if (type is null || !typeof(IWorkerTransport).IsAssignableFrom(type) || type.Assembly.GetName().Name?.StartsWith("Concurrency.", StringComparison.Ordinal) != true)
+        {
+            throw new InvalidDataException($"Malformed message: '{transportName}' is not a transport of this library.");
+        }
+
+        var transport = (IWorkerTransport)Activator.CreateInstance(type, nonPublic: true)!;
+        var (input, output) = transport.OpenInWorker(connectionName);
+        _reader = new FrameReader(input);
+        _output = output;
     }
 
     /// <summary>

@@ -1,5 +1,4 @@
 using System.IO.MemoryMappedFiles;
-using System.Security.Cryptography;
 
 using Concurrency.SharedMemory.Internal;
 
@@ -13,11 +12,6 @@ namespace Concurrency.SharedMemory.Transport;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal sealed unsafe class SharedChannel : IDisposable
 {
-    /// <summary>The prefix of every channel file; the rest of the name is random.</summary>
-    public const string FilePrefix = "concurrency-ch-";
-
-    private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdef");
-
     private readonly MemoryMappedFile _file;
     private readonly MemoryMappedViewAccessor _view;
     private readonly string? _pathToUnlink;
@@ -54,7 +48,9 @@ internal sealed unsafe class SharedChannel : IDisposable
     public static SharedChannel Create(int capacity)
     {
         EnsureSupported();
-        var name = FilePrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        // Named like every segment (owner pid and start time, then 128 random bits): the janitor reclaims the
+        // file if the owner is killed before the worker opened (and unlinked) it.
+        var name = SegmentName.CreateNew();
         var path = Path.Combine(Directory, name);
         var size = 2L * (SharedRing.HeaderSize + capacity);
         var stream = new FileStream(path, new FileStreamOptions
@@ -84,7 +80,7 @@ internal sealed unsafe class SharedChannel : IDisposable
     public static SharedChannel Open(string name, int capacity)
     {
         EnsureSupported();
-        if (!name.StartsWith(FilePrefix, StringComparison.Ordinal) || name.AsSpan(FilePrefix.Length).ContainsAnyExcept(HexDigits))
+        if (!SegmentName.IsValid(name))
         {
             throw new ArgumentException($"'{name}' is not the name of a shared-memory channel.", nameof(name));
         }

@@ -44,6 +44,9 @@ internal sealed unsafe class SharedRing
     /// <summary>How long one futex sleep lasts before the sleeper looks again (a peer that died without closing the ring).</summary>
     private static readonly TimeSpan SleepSlice = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>How long a waiter spins before it sleeps: about two futex wake-ups here.</summary>
+    private static readonly long SpinTicks = Stopwatch.Frequency * 20 / 1_000_000;
+
     private readonly byte* _base;
     private readonly byte* _data;
     private readonly long _mask;
@@ -167,16 +170,19 @@ internal sealed unsafe class SharedRing
 
     private void Wait(int* sequence, ref int asleep, Func<SharedRing, bool> ready)
     {
-        var spinner = default(SpinWait);
-        while (!spinner.NextSpinWillYield)
+        // Spin for a few microseconds first: a reply usually follows a request within a round trip, and a futex
+        // sleep and wake-up costs more than that. Then sleep, so an idle side burns no core.
+        var spinUntil = Stopwatch.GetTimestamp() + SpinTicks;
+        do
         {
             if (ready(this) || IsClosed)
             {
                 return;
             }
 
-            spinner.SpinOnce(sleep1Threshold: -1);
+            Thread.SpinWait(16);
         }
+        while (Stopwatch.GetTimestamp() < spinUntil);
 
         var seen = Volatile.Read(ref *sequence);
         Interlocked.Exchange(ref asleep, 1);

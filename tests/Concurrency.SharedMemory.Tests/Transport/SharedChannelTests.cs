@@ -16,8 +16,7 @@ public sealed class SharedChannelTests
 
         var mode = File.GetUnixFileMode(Path.Combine(SharedChannel.Directory, first.Name));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, mode);
-        Assert.StartsWith(SharedChannel.FilePrefix, first.Name);
-        Assert.Equal(SharedChannel.FilePrefix.Length + 32, first.Name.Length);
+        Assert.Matches($"^concurrency-{Environment.ProcessId}-[0-9]+-[0-9a-f]{{32}}$", first.Name);
         Assert.NotEqual(first.Name, second.Name);
     }
 
@@ -35,8 +34,8 @@ public sealed class SharedChannelTests
 
     [Theory]
     [InlineData("../etc/passwd")]
-    [InlineData("concurrency-ch-../../x")]
-    [InlineData("concurrency-ch-ABCDEF")]
+    [InlineData("concurrency-1-2-../../x")]
+    [InlineData("concurrency-1-2-ABCDEF0123456789ABCDEF0123456789")]
     [InlineData("other-file")]
     public void Open_NameThatIsNotAChannel_ThrowsArgumentException(string name)
     {
