@@ -20,6 +20,14 @@ internal static class SegmentRegistry
     private static readonly Dictionary<(string Name, bool Writable), MappedSegment> Mapped = [];
     private static bool s_exitHooked;
 
+    /// <summary>
+    /// Gets or sets a value indicating whether a mapping outlives its last view. Set in worker processes of the
+    /// shared-memory executor: items that open the same segment one after another would otherwise map it (and take
+    /// a page fault per page touched) every time. A kept mapping is released once its owner disposes the segment
+    /// (checked whenever this process maps another one).
+    /// </summary>
+    public static bool KeepMappings { get; set; }
+
     /// <summary>Creates a segment owned by this process, mapped read-write, with one (the owner's) reference.</summary>
     public static unsafe MappedSegment CreateOwned(int elementSize, long length, Guid segmentId)
     {
@@ -60,10 +68,19 @@ internal static class SegmentRegistry
         {
             if (Mapped.TryGetValue(key, out var cached))
             {
+                if (cached.References == 0 && cached.IsDisposedByOwner)
+                {
+                    Mapped.Remove(key);
+                    cached.Unmap();
+                    throw Disposed(name);
+                }
+
                 Validate(cached, segmentId, elementSize, offset, length);
                 cached.References++;
                 return cached;
             }
+
+            SweepKept();
         }
 
         // Map outside the lock: opening and mapping a file are system calls.
@@ -118,7 +135,7 @@ internal static class SegmentRegistry
         bool unmap;
         lock (Gate)
         {
-            unmap = --segment.References == 0;
+            unmap = --segment.References == 0 && !(KeepMappings && !segment.Owned && !segment.IsDisposedByOwner);
             if (unmap && Mapped.TryGetValue((segment.Name, segment.Writable), out var current) && current == segment)
             {
                 Mapped.Remove((segment.Name, segment.Writable));
@@ -152,6 +169,30 @@ internal static class SegmentRegistry
             {
                 return Mapped.Count;
             }
+        }
+    }
+
+    /// <summary>Unmaps kept mappings (no view left) whose segment its owner has disposed. Called under the lock.</summary>
+    private static void SweepKept()
+    {
+        if (!KeepMappings)
+        {
+            return;
+        }
+
+        List<(string, bool)>? gone = null;
+        foreach (var (key, segment) in Mapped)
+        {
+            if (segment.References == 0 && segment.IsDisposedByOwner)
+            {
+                (gone ??= []).Add(key);
+                segment.Unmap();
+            }
+        }
+
+        foreach (var key in gone ?? [])
+        {
+            Mapped.Remove(key);
         }
     }
 
