@@ -88,6 +88,13 @@ internal abstract class WorkBatch
     /// <summary>Claims item <paramref name="index"/> for running. Returns <see langword="false"/> if it has already settled (cancelled).</summary>
     public bool TryClaim(int index) => Interlocked.CompareExchange(ref _states[index], Claimed, Pending) == Pending;
 
+    /// <summary>
+    /// Gives claimed item <paramref name="index"/> back (claimed → pending) so that it can be dispatched again: used by
+    /// executors whose worker stopped (crashed, recycled) before the item started.
+    /// </summary>
+    /// <returns><see langword="true"/> if the item was claimed and is pending again.</returns>
+    public bool TryUnclaim(int index) => Interlocked.CompareExchange(ref _states[index], Pending, Claimed) == Claimed;
+
     /// <summary>Returns whether item <paramref name="index"/> has settled.</summary>
     public bool IsSettled(int index) => Volatile.Read(ref _states[index]) == Settled;
 

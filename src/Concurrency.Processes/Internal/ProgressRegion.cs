@@ -1,0 +1,197 @@
+using System.IO.MemoryMappedFiles;
+using System.Security.Cryptography;
+
+namespace Concurrency.Processes.Internal;
+
+/// <summary>
+/// A small memory-mapped region shared by the pool and one worker, where each of the worker's threads
+/// publishes which item it is running and since when. It costs two stores per item and no system call,
+/// and it is what lets the pool, when a worker dies, fail exactly the item that was running and send the
+/// items that never started to another worker, and stop an item that runs past its timeout.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Layout: one 64-byte slot per worker thread (no false sharing); in each, at offset 0 the item token
+/// <c>(seq &lt;&lt; 32) | (position &lt;&lt; 1) | done</c>, at offset 8 the item's start time in
+/// <see cref="System.Diagnostics.Stopwatch"/> ticks (a system-wide monotonic clock on Linux), both written by
+/// the worker; at offset 16 the seq of a batch the pool wants cancelled, written by the pool and polled by the
+/// worker's watchdog (the worker's reader thread may be running the batch itself). The token is written last
+/// when an item starts, so a reader that sees it sees a start time no earlier than the item's.
+/// </para>
+/// <para>
+/// The backing file is created with mode 0600 under an unguessable name in /dev/shm (or the temporary
+/// folder), and unlinked as soon as the worker has mapped it: no other user can open it, and nothing is
+/// left behind once both processes have ended.
+/// </para>
+/// </remarks>
+internal sealed unsafe class ProgressRegion : IDisposable
+{
+    private const int SlotSize = 64;
+
+    private readonly MemoryMappedFile _file;
+    private readonly MemoryMappedViewAccessor _view;
+    private readonly byte* _base;
+    private readonly int _slots;
+    private int _disposed;
+
+    private ProgressRegion(string path, MemoryMappedFile file, int slots)
+    {
+        Path = path;
+        _file = file;
+        _slots = slots;
+        _view = file.CreateViewAccessor(0, (long)slots * SlotSize, MemoryMappedFileAccess.ReadWrite);
+        byte* pointer = null;
+        _view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
+        _base = pointer + _view.PointerOffset;
+    }
+
+    /// <summary>Gets the path of the backing file (unlinked once the worker has mapped it).</summary>
+    public string Path { get; }
+
+    /// <summary>Gets the folder that holds progress files: /dev/shm when it exists, else the temporary folder.</summary>
+    public static string Folder { get; } = Directory.Exists("/dev/shm") ? "/dev/shm" : System.IO.Path.GetTempPath();
+
+    /// <summary>The prefix of progress file names, for leak checks.</summary>
+    public const string FilePrefix = "concurrency-progress-";
+
+    /// <summary>Creates a region of <paramref name="slots"/> slots, private to the current user.</summary>
+    public static ProgressRegion Create(int slots)
+    {
+        var path = System.IO.Path.Combine(Folder, FilePrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.ReadWrite,
+            Share = FileShare.ReadWrite,
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        var stream = new FileStream(path, options);
+        try
+        {
+            stream.SetLength((long)slots * SlotSize);
+            var file = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
+            return new ProgressRegion(path, file, slots);
+        }
+        catch
+        {
+            stream.Dispose();
+            TryDelete(path);
+            throw;
+        }
+    }
+
+    /// <summary>Maps an existing region (in the worker), then unlinks its file.</summary>
+    public static ProgressRegion Open(string path, int slots)
+    {
+        var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        try
+        {
+            var file = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
+            var region = new ProgressRegion(path, file, slots);
+            TryDelete(path);
+            return region;
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    public static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    public static long Token(int seq, int position, bool done) => ((long)(uint)seq << 32) | ((uint)position << 1) | (done ? 1u : 0u);
+
+    /// <summary>Publishes that <paramref name="slot"/> starts item <paramref name="position"/> of batch <paramref name="seq"/>.</summary>
+    public void Begin(int slot, int seq, int position, long startTicks)
+    {
+        var p = _base + (slot * SlotSize);
+        Volatile.Write(ref *(long*)(p + 8), startTicks);
+        Volatile.Write(ref *(long*)p, Token(seq, position, done: false));
+    }
+
+    /// <summary>Publishes that <paramref name="slot"/> finished item <paramref name="position"/> of batch <paramref name="seq"/>.</summary>
+    public void End(int slot, int seq, int position) => Volatile.Write(ref *(long*)(_base + (slot * SlotSize)), Token(seq, position, done: true));
+
+    /// <summary>Reads what <paramref name="slot"/> is doing (pool side; safe against a concurrent <see cref="Dispose"/>).</summary>
+    public (int Seq, int Position, bool Done, long StartTicks) Read(int slot)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)slot, (uint)_slots);
+        var handle = _view.SafeMemoryMappedViewHandle;
+        var added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            var p = _base + (slot * SlotSize);
+            var token = Volatile.Read(ref *(long*)p);
+            var start = Volatile.Read(ref *(long*)(p + 8));
+            return ((int)(token >>> 32), (int)((uint)token >> 1), (token & 1) != 0, start);
+        }
+        catch (ObjectDisposedException)
+        {
+            return default;
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>Asks the worker to cancel batch <paramref name="seq"/> of <paramref name="slot"/> (pool side; safe against a concurrent <see cref="Dispose"/>).</summary>
+    public void RequestCancel(int slot, int seq)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)slot, (uint)_slots);
+        var handle = _view.SafeMemoryMappedViewHandle;
+        var added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            Volatile.Write(ref *(long*)(_base + (slot * SlotSize) + 16), seq);
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>Gets the seq of the batch the pool wants cancelled on <paramref name="slot"/> (worker side).</summary>
+    public int CancelRequested(int slot) => (int)Volatile.Read(ref *(long*)(_base + (slot * SlotSize) + 16));
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _view.SafeMemoryMappedViewHandle.ReleasePointer();
+        _view.Dispose();
+        _file.Dispose();
+        TryDelete(Path);
+    }
+}

@@ -1,0 +1,389 @@
+using System.Diagnostics;
+
+namespace Concurrency.Processes.Internal;
+
+/// <summary>The states of a worker, as the pool sees them (changed under the pool's lock).</summary>
+internal enum WorkerState
+{
+    Starting,
+    Ready,
+
+    /// <summary>Reached a recycling limit: takes nothing new, shut down when its slots are idle.</summary>
+    Retiring,
+    Dead,
+}
+
+/// <summary>Why the pool killed a worker; decides how its running item ends.</summary>
+internal enum KillReason
+{
+    None,
+    ItemTimeout,
+    CancellationIgnored,
+    Shutdown,
+    ProtocolError,
+    StartTimeout,
+}
+
+/// <summary>One slot (thread) of a worker, and the batch it runs.</summary>
+internal sealed class WorkerSlot(WorkerProcess worker, int index)
+{
+    public WorkerProcess Worker { get; } = worker;
+
+    public int Index { get; } = index;
+
+    /// <summary>Gets or sets the batch the slot runs, or <see langword="null"/> when idle (pool lock).</summary>
+    public Assignment? Current { get; set; }
+}
+
+/// <summary>
+/// The parent's handle on one worker process: its pipes, its progress region, its slots, and the thread
+/// that reads its frames. The pool's logic lives in <see cref="ProcessPoolExecutor"/>; this class does I/O.
+/// </summary>
+[DebuggerDisplay("Worker {Id} ({State}), pid {Pid}")]
+internal sealed class WorkerProcess
+{
+    private const int TailLines = 20;
+
+    private readonly Lock _writeLock = new();
+    private readonly FrameBuffer _writeBuffer = new();
+    private readonly byte[] _smallFrame = new byte[Protocol.HeaderSize + 8];
+    private readonly Dictionary<BatchCodec, int> _typeIds = [];
+    private readonly Queue<string> _tail = new();
+    private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Stream _stdin;
+    private readonly Stream _stdout;
+    private int _killReason;
+
+    private WorkerProcess(int id, int threads, Process process, ProgressRegion progress)
+    {
+        Id = id;
+        Process = process;
+        Progress = progress;
+        Pid = process.Id;
+        _stdin = process.StandardInput.BaseStream;
+        _stdout = process.StandardOutput.BaseStream;
+        Slots = new WorkerSlot[threads];
+        for (var i = 0; i < threads; i++)
+        {
+            Slots[i] = new WorkerSlot(this, i);
+        }
+    }
+
+    public int Id { get; }
+
+    public int Pid { get; }
+
+    public Process Process { get; }
+
+    public ProgressRegion Progress { get; }
+
+    public WorkerSlot[] Slots { get; }
+
+    /// <summary>Gets or sets the state (pool lock).</summary>
+    public WorkerState State { get; set; } = WorkerState.Starting;
+
+    /// <summary>Gets or sets the next batch sequence number of this worker (pool lock).</summary>
+    public int NextSeq { get; set; } = 1;
+
+    /// <summary>Gets or sets when the worker was started, in <see cref="Stopwatch"/> ticks.</summary>
+    public long StartedAt { get; set; }
+
+    /// <summary>Gets a task that completes once the worker is ready, or fails with why it could not start.</summary>
+    public TaskCompletionSource Ready { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Gets a task that completes when the reader thread has handled the worker's end.</summary>
+    public Task Exited => _exited.Task;
+
+    /// <summary>Gets the reason the pool killed the worker, if it did.</summary>
+    public KillReason KillReason => (KillReason)Volatile.Read(ref _killReason);
+
+    /// <summary>Gets or sets the slot whose item caused the kill (timeout, ignored cancellation).</summary>
+    public int KillSlot { get; set; } = -1;
+
+    /// <summary>Gets or sets the message of a protocol error.</summary>
+    public string? ProtocolErrorMessage { get; set; }
+
+    /// <summary>Gets or sets the start failure reported by the worker (initializer or serializer).</summary>
+    public Exception? StartFailure { get; set; }
+
+    /// <summary>Starts a worker process and sends it its Hello. Returns once the process runs; readiness comes later.</summary>
+    public static WorkerProcess Start(
+        int id,
+        WorkerLaunch launch,
+        int threads,
+        string serializerType,
+        string? initializerType,
+        int maxItems,
+        long maxMemory,
+        bool timesItems,
+        Action<WorkerProcess, string> onOutput)
+    {
+        var progress = ProgressRegion.Create(threads);
+        Process? process = null;
+        try
+        {
+            var info = new ProcessStartInfo(launch.Host)
+            {
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+                CreateNoWindow = true,
+            };
+            foreach (var argument in launch.Arguments())
+            {
+                info.ArgumentList.Add(argument);
+            }
+
+            process = Process.Start(info) ?? throw new InvalidOperationException($"Starting worker {id} ({launch.Host}) returned no process.");
+            var worker = new WorkerProcess(id, threads, process, progress) { StartedAt = Stopwatch.GetTimestamp() };
+            process.ErrorDataReceived += (_, e) =>
+            {
+                if (e.Data is { } line)
+                {
+                    worker.AddTail(line);
+                    onOutput(worker, line);
+                }
+            };
+            process.BeginErrorReadLine();
+
+            var hello = worker._writeBuffer;
+            hello.Reset();
+            hello.BeginFrame(FrameType.Hello);
+            hello.WriteInt32(Protocol.Version);
+            hello.WriteInt32(id);
+            hello.WriteInt32(threads);
+            hello.WriteString(progress.Path);
+            hello.WriteString(serializerType);
+            hello.WriteString(initializerType);
+            hello.WriteInt32(maxItems);
+            hello.WriteInt64(maxMemory);
+            hello.WriteByte(timesItems ? (byte)1 : (byte)0);
+            hello.EndFrame();
+            worker.TryWrite(hello.WrittenSpan);
+            return worker;
+        }
+        catch
+        {
+            progress.Dispose();
+            if (process is not null)
+            {
+                TryKill(process);
+                process.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Starts the thread that reads the worker's frames and calls <paramref name="onFrame"/>, then <paramref name="onEnd"/> once.</summary>
+    public void StartReader(Action<WorkerProcess, FrameType, ReadOnlyMemory<byte>> onFrame, Action<WorkerProcess, Exception?> onEnd)
+    {
+        var thread = new Thread(() =>
+        {
+            Exception? error = null;
+            try
+            {
+                var reader = new FrameReader(_stdout);
+                while (reader.TryReadFrame(out var type, out var payload))
+                {
+                    onFrame(this, type, payload);
+                }
+            }
+            catch (InvalidDataException ex)
+            {
+                error = ex;
+                ProtocolErrorMessage = ex.Message;
+                Kill(KillReason.ProtocolError);
+            }
+            catch (IOException ex)
+            {
+                error = ex;
+            }
+            catch (ObjectDisposedException ex)
+            {
+                error = ex;
+            }
+
+            try
+            {
+                onEnd(this, error);
+            }
+            finally
+            {
+                _exited.TrySetResult();
+            }
+        })
+        {
+            IsBackground = true,
+            Name = $"Concurrency worker {Id} reader",
+        };
+        thread.Start();
+    }
+
+    /// <summary>Encodes and sends a batch (with its workload's definition the first time). Returns the number of items sent.</summary>
+    public int SendBatch(Assignment assignment, IWorkSerializer serializer, Concurrency.Telemetry.ExecutorTelemetry telemetry)
+    {
+        lock (_writeLock)
+        {
+            var frame = _writeBuffer;
+            frame.Reset();
+            var codec = assignment.Codec;
+            if (!_typeIds.TryGetValue(codec, out var typeId))
+            {
+                typeId = _typeIds.Count + 1;
+                _typeIds.Add(codec, typeId);
+                frame.BeginFrame(FrameType.DefineWorkload);
+                frame.WriteInt32(typeId);
+                frame.WriteString(TypeGate.NameOf(codec.WorkloadType));
+                frame.WriteString(TypeGate.NameOf(codec.InputType));
+                frame.WriteString(TypeGate.NameOf(codec.ResultType));
+                frame.EndFrame();
+            }
+
+            var batchStart = frame.Position;
+            frame.BeginFrame(FrameType.Batch);
+            frame.WriteInt32(assignment.Slot);
+            frame.WriteInt32(assignment.Seq);
+            frame.WriteInt32(typeId);
+            var sent = codec.WriteBatch(assignment, frame, serializer, telemetry);
+            if (sent == 0)
+            {
+                frame.Position = batchStart;
+            }
+            else
+            {
+                frame.EndFrame();
+            }
+
+            if (frame.Position > 0)
+            {
+                TryWrite(frame.WrittenSpan);
+            }
+
+            return sent;
+        }
+    }
+
+    /// <summary>Writes raw bytes to the worker, for protocol tests.</summary>
+    internal void SendRawForTesting(ReadOnlySpan<byte> bytes)
+    {
+        lock (_writeLock)
+        {
+            TryWrite(bytes);
+        }
+    }
+
+    /// <summary>Asks the worker to cancel a batch: in the progress map (seen by its watchdog even while its reader runs the batch) and with a Cancel frame.</summary>
+    public void SendCancel(int slot, int seq)
+    {
+        Progress.RequestCancel(slot, seq);
+        SendSmall(FrameType.Cancel, slot, seq);
+    }
+
+    public void SendShutdown() => SendSmall(FrameType.Shutdown, null, null);
+
+    /// <summary>Kills the worker (and anything it started) for <paramref name="reason"/>; the first reason wins.</summary>
+    public void Kill(KillReason reason, int slot = -1)
+    {
+        if (Interlocked.CompareExchange(ref _killReason, (int)reason, (int)KillReason.None) == (int)KillReason.None)
+        {
+            KillSlot = slot;
+        }
+
+        TryKill(Process);
+    }
+
+    /// <summary>Waits for the process to exit and returns its exit code, killing it if it lingers.</summary>
+    public int? WaitForExitCode(TimeSpan timeout)
+    {
+        try
+        {
+            if (!Process.WaitForExit(timeout))
+            {
+                TryKill(Process);
+                if (!Process.WaitForExit(TimeSpan.FromSeconds(10)))
+                {
+                    return null;
+                }
+            }
+
+            return Process.ExitCode;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Gets the last lines the worker wrote to stderr.</summary>
+    public string Tail()
+    {
+        lock (_tail)
+        {
+            return string.Join(Environment.NewLine, _tail);
+        }
+    }
+
+    private void AddTail(string line)
+    {
+        lock (_tail)
+        {
+            if (_tail.Count == TailLines)
+            {
+                _tail.Dequeue();
+            }
+
+            _tail.Enqueue(line);
+        }
+    }
+
+    private void SendSmall(FrameType type, int? slot, int? seq)
+    {
+        lock (_writeLock)
+        {
+            var length = slot is null ? 0 : 8;
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(_smallFrame, length);
+            _smallFrame[4] = (byte)type;
+            if (slot is { } s)
+            {
+                System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(_smallFrame.AsSpan(5), s);
+                System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(_smallFrame.AsSpan(9), seq!.Value);
+            }
+
+            TryWrite(_smallFrame.AsSpan(0, Protocol.HeaderSize + length));
+        }
+    }
+
+    /// <summary>Writes to the worker; a dead worker is noticed by the reader thread, so a failed write is ignored here.</summary>
+    private void TryWrite(ReadOnlySpan<byte> bytes)
+    {
+        try
+        {
+            _stdin.Write(bytes);
+        }
+        catch (IOException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private static void TryKill(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+        }
+        catch (NotSupportedException)
+        {
+        }
+    }
+}

@@ -1,0 +1,537 @@
+using System.Diagnostics;
+using Concurrency.Processes.Internal;
+using Microsoft.Extensions.Logging;
+
+namespace Concurrency.Processes;
+
+/// <summary>Supervision: starting workers, noticing their end, settling what they held, replacing them, and shutting down.</summary>
+public sealed partial class ProcessPoolExecutor
+{
+    /// <summary>Reserves the worker starts needed to reach the worker count (pool lock); returns how many to spawn.</summary>
+    private int ReserveSpawnsLocked()
+    {
+        if (_stopping || !_started)
+        {
+            return 0;
+        }
+
+        var missing = _workerCount - _workers.Count - _starting;
+        if (missing <= 0 || (_startFault is not null && Stopwatch.GetTimestamp() < _retryAt))
+        {
+            return 0;
+        }
+
+        _starting += missing;
+        return missing;
+    }
+
+    /// <summary>Whether a batch can only fail now: the last start failed, and no worker is running or starting (pool lock).</summary>
+    private bool NoWorkerCanComeLocked() => _startFault is not null && _workers.Count == 0 && _starting == 0;
+
+    private void SpawnWorkers(int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var start = Task.Run(StartWorkerAsync);
+            lock (_lock)
+            {
+                _starts.RemoveAll(t => t.IsCompleted);
+                _starts.Add(start);
+            }
+        }
+    }
+
+    private async Task StartWorkerAsync()
+    {
+        WorkerProcess? worker = null;
+        int id;
+        lock (_lock)
+        {
+            id = _nextWorkerId++;
+        }
+
+        try
+        {
+            var launch = WorkerLaunch.ForThisApp;
+            worker = WorkerProcess.Start(id, launch, _threads, _serializerName, _initializerName, _maxItems, _maxMemory, _itemTimeout is not null, OnWorkerOutput);
+            lock (_lock)
+            {
+                _starting--;
+                _workers.Add(worker);
+            }
+
+            worker.StartReader(OnFrame, OnWorkerEnded);
+            LogWorkerStarting(_logger, Name, id, worker.Pid);
+            try
+            {
+                await worker.Ready.Task.WaitAsync(_startTimeout).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                worker.Kill(KillReason.StartTimeout);
+                await worker.Ready.Task.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                throw new InvalidOperationException(
+                    $"Worker {id} did not become ready within {_startTimeout} (ProcessPoolExecutorOptions.WorkerStartTimeout) and was killed. " +
+                    $"A slow worker initializer or an overloaded machine can cause this; raise the timeout if starting takes longer.{TailOf(worker)}");
+            }
+        }
+#pragma warning disable CA1031 // A failed start is recorded and reported to the items, never thrown into the thread pool.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            if (worker is null)
+            {
+                lock (_lock)
+                {
+                    _starting--;
+                }
+            }
+
+            OnStartFailed(ex);
+        }
+    }
+
+    private void OnWorkerReady(WorkerProcess worker)
+    {
+        bool stopping;
+        lock (_lock)
+        {
+            stopping = _stopping;
+            if (!stopping && worker.State == WorkerState.Starting)
+            {
+                worker.State = WorkerState.Ready;
+                _startFault = null;
+                _backoff = ProcessPoolDefaults.FirstStartBackoff;
+                _idle.AddRange(worker.Slots);
+            }
+        }
+
+        LogWorkerReady(_logger, Name, worker.Id, Stopwatch.GetElapsedTime(worker.StartedAt).TotalMilliseconds);
+        worker.Ready.TrySetResult();
+        if (stopping)
+        {
+            worker.SendShutdown();
+            return;
+        }
+
+        Pump();
+    }
+
+    private void OnStartFailed(Exception ex)
+    {
+        List<QueuedBatch>? failed = null;
+        bool stopping;
+        lock (_lock)
+        {
+            stopping = _stopping;
+            _startFault = ex;
+            _retryAt = Stopwatch.GetTimestamp() + (long)(_backoff.TotalSeconds * Stopwatch.Frequency);
+            _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, ProcessPoolDefaults.MaxStartBackoff.Ticks));
+            if (NoWorkerCanComeLocked())
+            {
+                while (TryDequeueLocked(out var queued))
+                {
+                    (failed ??= []).Add(queued);
+                }
+            }
+        }
+
+        if (!stopping)
+        {
+            LogStartFailed(_logger, ex, Name, ex.Message);
+        }
+
+        if (failed is not null)
+        {
+            foreach (var queued in failed)
+            {
+                queued.Batch.FailUnsettled(() => ex);
+            }
+        }
+    }
+
+    /// <summary>The worker's reader thread: the worker's output ended. Settles what it held and replaces it.</summary>
+    private void OnWorkerEnded(WorkerProcess worker, Exception? error)
+    {
+        var exitCode = worker.WaitForExitCode(TimeSpan.FromSeconds(5));
+        var held = new List<Assignment>();
+        bool wasStarting;
+        bool stopping;
+        lock (_lock)
+        {
+            stopping = _stopping;
+            wasStarting = worker.State == WorkerState.Starting;
+            var wasRetiring = worker.State == WorkerState.Retiring;
+            worker.State = WorkerState.Dead;
+            _workers.Remove(worker);
+            _idle.RemoveAll(s => s.Worker == worker);
+            foreach (var slot in worker.Slots)
+            {
+                if (slot.Current is { } assignment)
+                {
+                    assignment.Orphaned = true;
+                    if (assignment.Claimed)
+                    {
+                        held.Add(assignment);
+                    }
+
+                    slot.Current = null;
+                    _busy--;
+                }
+            }
+
+            if (_busy == 0)
+            {
+                _idleWaiter?.TrySetResult();
+            }
+
+            if (!stopping && !wasStarting && !(wasRetiring && exitCode == 0 && held.Count == 0) && worker.KillReason == KillReason.None)
+            {
+                LogWorkerDied(_logger, Name, worker.Id, exitCode, DescribeExit(exitCode));
+            }
+        }
+
+        try
+        {
+            if (wasStarting)
+            {
+                worker.Ready.TrySetException(worker.StartFailure ?? EarlyExit(worker, exitCode, error));
+                return;
+            }
+
+            foreach (var assignment in held)
+            {
+                SettleAfterDeath(assignment, worker, exitCode);
+            }
+        }
+        finally
+        {
+            worker.Progress.Dispose();
+            worker.Process.Dispose();
+        }
+
+        if (!stopping)
+        {
+            int spawn;
+            lock (_lock)
+            {
+                spawn = ReserveSpawnsLocked();
+            }
+
+            SpawnWorkers(spawn);
+            Pump();
+        }
+    }
+
+    /// <summary>
+    /// Settles a batch whose worker died: the item that was running (per the progress map) fails — crash, timeout or
+    /// cancellation — and the items that never started go back to the queue.
+    /// </summary>
+    private void SettleAfterDeath(Assignment assignment, WorkerProcess worker, int? exitCode)
+    {
+        assignment.Registration.Dispose();
+        var batch = assignment.Batch;
+        var (seq, position, done, _) = worker.Progress.Read(assignment.Slot);
+        var running = seq == assignment.Seq && !done && position < assignment.Count ? position : -1;
+        var released = false;
+        for (var p = 0; p < assignment.Count; p++)
+        {
+            var index = assignment.IndexAt(p);
+            if (p != running)
+            {
+                released |= batch.TryUnclaim(index);
+                continue;
+            }
+
+            var culprit = worker.KillSlot == assignment.Slot;
+            switch (worker.KillReason)
+            {
+                case KillReason.ItemTimeout when culprit:
+                    var timeout = new WorkTimeoutException(
+                        $"An item of {assignment.Codec.WorkloadName} ran longer than the item timeout of {_itemTimeout} on worker {worker.Id}; the worker was killed and replaced.");
+                    batch.TrySetException(index, timeout);
+                    _telemetry.ItemFailed(timeout);
+                    break;
+                case KillReason.CancellationIgnored when culprit:
+                case KillReason.Shutdown:
+                    batch.TrySetCanceled(index);
+                    _telemetry.ItemFailed(new OperationCanceledException());
+                    break;
+                case KillReason.ItemTimeout or KillReason.CancellationIgnored:
+                    // Killed for another slot's item: this one did nothing wrong; run it again elsewhere.
+                    released |= batch.TryUnclaim(index);
+                    break;
+                default:
+                    var crash = new WorkerCrashedException(CrashMessage(worker, exitCode, assignment.Codec.WorkloadName), worker.Id, exitCode);
+                    batch.TrySetException(index, crash);
+                    _telemetry.ItemFailed(crash);
+                    break;
+            }
+        }
+
+        if (!released)
+        {
+            return;
+        }
+
+        if (batch.CancellationToken.IsCancellationRequested)
+        {
+            batch.CancelPending();
+        }
+
+        // A death with no item running made no progress: bound how often that can repeat for one batch.
+        if (running < 0 && ++assignment.Source.Attempts > ProcessPoolDefaults.MaxBatchAttempts)
+        {
+            var message = $"Worker {worker.Id} exited with code {Code(exitCode)} ({DescribeExit(exitCode)}) before an item of {assignment.Codec.WorkloadName} started, " +
+                          $"for the {assignment.Source.Attempts}th time for this batch; its items fail instead of being sent again. The worker was replaced.";
+            batch.FailUnsettled(() => new WorkerCrashedException(message, worker.Id, exitCode));
+            return;
+        }
+
+        Requeue(assignment.Source);
+    }
+
+    /// <summary>Timer: kills workers whose item passed its timeout or ignored cancellation past the grace period.</summary>
+    private void Supervise()
+    {
+        if (_busy == 0)
+        {
+            return;
+        }
+
+        var now = Stopwatch.GetTimestamp();
+        var timeoutTicks = _itemTimeout is { } t ? (long)(t.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
+        var graceTicks = (long)(_grace.TotalSeconds * Stopwatch.Frequency);
+        List<(WorkerProcess Worker, int Slot, KillReason Reason)>? kills = null;
+        lock (_lock)
+        {
+            foreach (var worker in _workers)
+            {
+                if (worker.State is not (WorkerState.Ready or WorkerState.Retiring))
+                {
+                    continue;
+                }
+
+                foreach (var slot in worker.Slots)
+                {
+                    if (slot.Current is not { Claimed: true } assignment)
+                    {
+                        continue;
+                    }
+
+                    if (timeoutTicks != long.MaxValue)
+                    {
+                        var (seq, _, done, started) = worker.Progress.Read(slot.Index);
+                        if (seq == assignment.Seq && !done && now - started > timeoutTicks)
+                        {
+                            (kills ??= []).Add((worker, slot.Index, KillReason.ItemTimeout));
+                            continue;
+                        }
+                    }
+
+                    var cancelledAt = assignment.CancelRequestedAt;
+                    if (cancelledAt != 0 && now - cancelledAt > graceTicks)
+                    {
+                        (kills ??= []).Add((worker, slot.Index, KillReason.CancellationIgnored));
+                    }
+                }
+            }
+        }
+
+        if (kills is null)
+        {
+            return;
+        }
+
+        foreach (var (worker, slot, reason) in kills)
+        {
+            LogKilling(_logger, Name, worker.Id, reason == KillReason.ItemTimeout ? "an item ran past ItemTimeout" : "a cancelled item ignored its token past CancellationGracePeriod");
+            worker.Kill(reason, slot);
+        }
+    }
+
+    private async Task ShutdownAsync()
+    {
+        LogStopping(_logger, Name);
+        List<QueuedBatch> queued = [];
+        Task[] starts;
+        TaskCompletionSource? idle = null;
+        lock (_lock)
+        {
+            _stopping = true;
+            while (TryDequeueLocked(out var q))
+            {
+                queued.Add(q);
+            }
+
+            starts = [.. _starts];
+            if (_busy > 0)
+            {
+                idle = _idleWaiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            foreach (var worker in _workers)
+            {
+                if (worker.State == WorkerState.Starting)
+                {
+                    worker.Kill(KillReason.Shutdown);
+                }
+            }
+        }
+
+        // Wake submitters waiting for queue space: they see the pool stopping.
+        _queueSpace.Release(1 << 20);
+        foreach (var q in queued)
+        {
+            q.Batch.CancelPending();
+        }
+
+        await Task.WhenAll(starts).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (idle is not null && !await WaitAsync(idle.Task, _shutdownTimeout).ConfigureAwait(false))
+        {
+            // Running items outlived the timeout: cancel them, give them the grace period, then kill.
+            List<Assignment> running = [];
+            lock (_lock)
+            {
+                running.AddRange(_workers.SelectMany(w => w.Slots).Select(s => s.Current).OfType<Assignment>());
+            }
+
+            foreach (var assignment in running)
+            {
+                Assignment.OnCanceled(assignment);
+            }
+
+            if (!await WaitAsync(idle.Task, _grace).ConfigureAwait(false))
+            {
+                lock (_lock)
+                {
+                    foreach (var worker in _workers)
+                    {
+                        worker.Kill(KillReason.Shutdown);
+                    }
+                }
+            }
+        }
+
+        WorkerProcess[] workers;
+        lock (_lock)
+        {
+            workers = [.. _workers];
+        }
+
+        foreach (var worker in workers)
+        {
+            worker.SendShutdown();
+        }
+
+        var exited = Task.WhenAll(workers.Select(w => w.Exited));
+        if (!await WaitAsync(exited, TimeSpan.FromSeconds(10)).ConfigureAwait(false))
+        {
+            foreach (var worker in workers)
+            {
+                worker.Kill(KillReason.Shutdown);
+            }
+
+            await WaitAsync(exited, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        }
+
+        await _supervisor.DisposeAsync().ConfigureAwait(false);
+        LogStopped(_logger, Name);
+    }
+
+    private static async Task<bool> WaitAsync(Task task, TimeSpan timeout)
+    {
+        if (timeout == Timeout.InfiniteTimeSpan)
+        {
+            await task.ConfigureAwait(false);
+            return true;
+        }
+
+        try
+        {
+            await task.WaitAsync(timeout).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    private void OnWorkerOutput(WorkerProcess worker, string line) => LogWorkerOutput(_workerLogger, worker.Id, line);
+
+    private InvalidOperationException StartFailure(WorkerProcess worker, string stage, string type, string message, string? stackTrace)
+    {
+        var what = stage == "initializer" ? $"its initializer {_initializerName?.Split(',')[0]}" : $"its {stage} {_serializerName.Split(',')[0]}";
+        return new InvalidOperationException(
+            $"Worker {worker.Id} could not start: {what} threw {type}: {message} No item can run until a worker starts; the pool tries again for later items, " +
+            "waiting longer after each failure (up to 30 seconds).",
+            new WorkloadException(WorkloadException.FormatMessage(what, type, message), type, stackTrace));
+    }
+
+    private static InvalidOperationException EarlyExit(WorkerProcess worker, int? exitCode, Exception? error)
+    {
+        var why = worker.KillReason == KillReason.Shutdown ? "the pool was disposed while it started" : DescribeExit(exitCode);
+        return new InvalidOperationException(
+            $"Worker {worker.Id} exited with code {Code(exitCode)} ({why}) before it was ready.{(error is InvalidDataException ? " " + error.Message : string.Empty)}{TailOf(worker)}");
+    }
+
+    private static string TailOf(WorkerProcess worker) => worker.Tail() is { Length: > 0 } tail ? $" Its last output:{Environment.NewLine}{tail}" : string.Empty;
+
+    private static string CrashMessage(WorkerProcess worker, int? exitCode, string workload) =>
+        worker.KillReason == KillReason.ProtocolError
+            ? $"Worker {worker.Id} sent a malformed message while running an item of {workload} and was killed: {worker.ProtocolErrorMessage} The worker was replaced."
+            : $"Worker {worker.Id} exited with code {Code(exitCode)} ({DescribeExit(exitCode)}) while running an item of {workload}; the worker was replaced.";
+
+    private static string Code(int? exitCode) => exitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown";
+
+    /// <summary>Names the likely cause of an exit code as <see cref="Process.ExitCode"/> reports it (128 + signal on Unix).</summary>
+    internal static string DescribeExit(int? exitCode) => exitCode switch
+    {
+        null => "the exit code could not be read",
+        0 => "the workload or a library it calls ended the process, e.g. with Environment.Exit(0)",
+        134 => "SIGABRT: Environment.FailFast, an unhandled exception or a stack overflow",
+        137 => "SIGKILL: killed from outside, e.g. by kill -9 or by the out-of-memory killer",
+        139 => "SIGSEGV: a native crash",
+        135 => "SIGBUS: a native crash",
+        136 => "SIGFPE: a native arithmetic fault",
+        132 => "SIGILL: a native crash",
+        143 => "SIGTERM: terminated from outside",
+        > 128 and < 160 => $"killed by signal {exitCode - 128}",
+        WorkerProgramExitCodes.ProtocolError => "the worker received a malformed message",
+        _ => "the workload or a library it calls ended the process, e.g. with Environment.Exit",
+    };
+
+    [LoggerMessage(1, LogLevel.Debug, "Executor {Name}: starting worker {WorkerId} (pid {Pid}).")]
+    private static partial void LogWorkerStarting(ILogger logger, string name, int workerId, int pid);
+
+    [LoggerMessage(2, LogLevel.Debug, "Executor {Name}: worker {WorkerId} is ready after {Milliseconds:F0} ms.")]
+    private static partial void LogWorkerReady(ILogger logger, string name, int workerId, double milliseconds);
+
+    [LoggerMessage(3, LogLevel.Error, "Executor {Name}: a worker could not start: {Reason}")]
+    private static partial void LogStartFailed(ILogger logger, Exception exception, string name, string reason);
+
+    [LoggerMessage(4, LogLevel.Warning, "Executor {Name}: worker {WorkerId} exited with code {ExitCode} ({Cause}); it is replaced.")]
+    private static partial void LogWorkerDied(ILogger logger, string name, int workerId, int? exitCode, string cause);
+
+    [LoggerMessage(5, LogLevel.Warning, "Executor {Name}: killing worker {WorkerId}: {Reason}.")]
+    private static partial void LogKilling(ILogger logger, string name, int workerId, string reason);
+
+    [LoggerMessage(6, LogLevel.Debug, "Executor {Name}: worker {WorkerId} reached a recycling limit and is replaced.")]
+    private static partial void LogRetiring(ILogger logger, string name, int workerId);
+
+    [LoggerMessage(7, LogLevel.Debug, "Executor {Name} is shutting down: queued items are cancelled, running items may finish.")]
+    private static partial void LogStopping(ILogger logger, string name);
+
+    [LoggerMessage(8, LogLevel.Debug, "Executor {Name} stopped; every worker has exited.")]
+    private static partial void LogStopped(ILogger logger, string name);
+
+    [LoggerMessage(9, LogLevel.Information, "Worker {WorkerId}: {Line}")]
+    private static partial void LogWorkerOutput(ILogger logger, int workerId, string line);
+}
+
+/// <summary>The worker's own exit codes, for messages.</summary>
+internal static class WorkerProgramExitCodes
+{
+    public const int ProtocolError = Worker.WorkerProgram.ProtocolError;
+}

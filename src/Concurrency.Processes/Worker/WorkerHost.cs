@@ -1,0 +1,384 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Reflection;
+using Concurrency.Processes.Internal;
+
+namespace Concurrency.Processes.Worker;
+
+/// <summary>
+/// The worker side of the protocol: reads the parent's frames on one thread, runs batches on
+/// <c>ThreadsPerWorker</c> threads of its own, and writes each batch's outcomes back.
+/// </summary>
+/// <remarks>
+/// <code>
+///  stdin ──▶ reader thread ──Batch──▶ ExecSlot[k] thread ──▶ runs items, publishes progress (shared map)
+///              │  Cancel ──▶ cancels slot k's token            │ Results frames (per ~1 ms, and at the end)
+///              │  EOF without Shutdown ──▶ _exit (parent gone)  ▼
+///              └ DefineWorkload ──▶ TypeGate ──▶ runner        protocol stdout (one writer at a time)
+/// </code>
+/// The reader thread never writes and never blocks on a slot, so a Cancel frame or the parent's death is
+/// seen at once, even while every slot runs CPU-bound code.
+/// </remarks>
+internal sealed class WorkerHost
+{
+    /// <summary>How often a long batch reports the items it has finished, so a crash loses little.</summary>
+    private static readonly long FlushTicks = Stopwatch.Frequency / 1000;
+
+    private static readonly long MemoryCheckTicks = Stopwatch.Frequency / 1000;
+
+    private readonly Stream _output;
+    private readonly FrameReader _reader;
+    private readonly Lock _outputLock = new();
+    private readonly ConcurrentDictionary<int, RunnerEntry> _runners = new();
+    private ExecSlot[] _slots = [];
+    private int _maxItems;
+    private long _maxMemory;
+    private int _itemsRun;
+    private long _lastMemoryCheck;
+    private volatile bool _retiring;
+
+    public WorkerHost(Stream input, Stream output)
+    {
+        _output = output;
+        _reader = new FrameReader(input);
+    }
+
+    /// <summary>Gets the host of this worker process, for tests that drive the protocol from a workload.</summary>
+    internal static WorkerHost? Current { get; private set; }
+
+    public int WorkerId { get; private set; }
+
+    public bool TimesItems { get; private set; }
+
+    public IWorkSerializer Serializer { get; private set; } = null!;
+
+    public ProgressRegion Progress { get; private set; } = null!;
+
+    public bool Retiring => _retiring;
+
+    public static long FlushInterval => FlushTicks;
+
+    public int Run()
+    {
+        Current = this;
+        try
+        {
+            if (!Start())
+            {
+                return 0;
+            }
+
+            while (true)
+            {
+                if (!_reader.TryReadFrame(out var type, out var payload))
+                {
+                    // The parent's end closed without a Shutdown: it died (even kill -9 closes its pipes).
+                    WorkerStdio.ExitNow(WorkerProgram.ParentGone);
+                    return WorkerProgram.ParentGone;
+                }
+
+                var reader = new PayloadReader(payload, type);
+                switch (type)
+                {
+                    case FrameType.DefineWorkload:
+                        Define(ref reader);
+                        break;
+                    case FrameType.Batch:
+                        var slot = SlotAt(reader.ReadInt32());
+                        var seq = reader.ReadInt32();
+                        if (_slots.Length == 1)
+                        {
+                            slot.RunInline(seq, payload);
+                        }
+                        else
+                        {
+                            slot.Post(seq, payload.Span);
+                        }
+
+                        break;
+                    case FrameType.Cancel:
+                        SlotAt(reader.ReadInt32()).Cancel(reader.ReadInt32());
+                        break;
+                    case FrameType.Shutdown:
+                        // Foreground threads a workload may have started must not keep the worker alive.
+                        Environment.Exit(0);
+                        return 0;
+                    default:
+                        throw new InvalidDataException($"Malformed message: the parent sent a {type} frame, which only a worker sends.");
+                }
+            }
+        }
+        catch (InvalidDataException ex)
+        {
+            Fatal(ex.Message);
+            return WorkerProgram.ProtocolError;
+        }
+        catch (IOException)
+        {
+            WorkerStdio.ExitNow(WorkerProgram.ParentGone);
+            return WorkerProgram.ParentGone;
+        }
+    }
+
+    /// <summary>Writes <paramref name="frames"/> to the parent, whole, one writer at a time.</summary>
+    public void Send(ReadOnlySpan<byte> frames)
+    {
+        try
+        {
+            lock (_outputLock)
+            {
+                _output.Write(frames);
+            }
+        }
+        catch (IOException)
+        {
+            WorkerStdio.ExitNow(WorkerProgram.ParentGone);
+        }
+    }
+
+    /// <summary>Writes raw bytes to the protocol, for tests of the parent's handling of malformed messages.</summary>
+    internal void WriteRawForTesting(ReadOnlySpan<byte> bytes) => Send(bytes);
+
+    /// <summary>Counts a finished item and decides whether the worker has reached a recycling limit.</summary>
+    public void ItemDone()
+    {
+        var run = Interlocked.Increment(ref _itemsRun);
+        if (_maxItems > 0 && run >= _maxItems)
+        {
+            _retiring = true;
+        }
+
+        if (_maxMemory > 0)
+        {
+            var now = Stopwatch.GetTimestamp();
+            if (now - Volatile.Read(ref _lastMemoryCheck) >= MemoryCheckTicks)
+            {
+                Volatile.Write(ref _lastMemoryCheck, now);
+                if (Environment.WorkingSet > _maxMemory)
+                {
+                    _retiring = true;
+                }
+            }
+        }
+    }
+
+    public bool TryGetRunner(int typeId, out WorkloadRunner? runner, out string? error)
+    {
+        if (_runners.TryGetValue(typeId, out var entry))
+        {
+            runner = entry.Runner;
+            error = entry.Error;
+            return runner is not null;
+        }
+
+        runner = null;
+        error = $"The worker has no workload type with id {typeId}.";
+        return false;
+    }
+
+    /// <summary>Reports the same outcome for every item of a batch (a batch the worker cannot run).</summary>
+    public void ReportAll(ExecSlot slot, int seq, int count, ItemStatus status, string? message)
+    {
+        var frame = slot.Output;
+        frame.Reset();
+        frame.BeginFrame(FrameType.Results);
+        frame.WriteInt32(slot.Index);
+        frame.WriteInt32(seq);
+        frame.WriteInt32(0);
+        frame.WriteInt32(count);
+        frame.WriteByte((byte)(ResultFlags.Finished | ResultFlags.HasStatuses | (_retiring ? ResultFlags.Retiring : 0)));
+        frame.WriteInt64(0);
+        frame.WriteInt32(0);
+        for (var i = 0; i < count; i++)
+        {
+            frame.WriteByte((byte)status);
+        }
+
+        if (status is ItemStatus.InputNotDeserializable or ItemStatus.WorkloadRefused or ItemStatus.ResultNotSerializable)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                frame.WriteString(message);
+            }
+        }
+
+        frame.WriteInt32(0);
+        frame.EndFrame();
+        Send(frame.WrittenSpan);
+    }
+
+    private bool Start()
+    {
+        if (!_reader.TryReadFrame(out var type, out var payload))
+        {
+            WorkerStdio.ExitNow(WorkerProgram.ParentGone);
+        }
+
+        if (type != FrameType.Hello)
+        {
+            throw new InvalidDataException($"Malformed message: the first frame from the parent is {type}, not Hello.");
+        }
+
+        var hello = new PayloadReader(payload, type);
+        var version = hello.ReadInt32();
+        if (version != Protocol.Version)
+        {
+            throw new InvalidDataException($"Protocol version mismatch: the parent speaks version {version}, this worker {Protocol.Version}.");
+        }
+
+        WorkerId = hello.ReadInt32();
+        var threads = hello.ReadInt32();
+        var progressPath = hello.ReadRequiredString();
+        var serializerName = hello.ReadRequiredString();
+        var initializerName = hello.ReadString();
+        _maxItems = hello.ReadInt32();
+        _maxMemory = hello.ReadInt64();
+        TimesItems = hello.ReadByte() != 0;
+        if (threads is < 1 or > 4096)
+        {
+            throw new InvalidDataException($"Malformed message: {threads} threads per worker.");
+        }
+
+        Progress = ProgressRegion.Open(progressPath, threads);
+
+        try
+        {
+            Serializer = (IWorkSerializer)Create(serializerName, typeof(IWorkSerializer));
+        }
+        catch (Exception ex) when (ex is not InvalidDataException)
+        {
+            SendStartFailed("serializer", Unwrap(ex));
+            return false;
+        }
+
+        if (initializerName is not null)
+        {
+            try
+            {
+                var initializer = (IWorkerInitializer)Create(initializerName, typeof(IWorkerInitializer));
+                initializer.Initialize(new WorkContext(WorkerId));
+            }
+#pragma warning disable CA1031 // Whatever the initializer throws is reported to the pool.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                SendStartFailed("initializer", Unwrap(ex));
+                return false;
+            }
+        }
+
+        _slots = new ExecSlot[threads];
+        for (var i = 0; i < threads; i++)
+        {
+            _slots[i] = new ExecSlot(this, i, dedicatedThread: threads > 1);
+        }
+
+        StartWatchdog();
+
+        var ready = new FrameBuffer(64);
+        ready.BeginFrame(FrameType.Ready);
+        ready.WriteInt32(Environment.ProcessId);
+        ready.EndFrame();
+        Send(ready.WrittenSpan);
+        return true;
+    }
+
+    /// <summary>
+    /// Polls, on a thread of its own, for what the reader thread cannot see while it runs a batch: cancellation
+    /// requests in the progress map, and the death of the parent (its pid changes when it dies, even by kill -9).
+    /// Fast while a batch runs, slow when idle (the reader then sees the parent's end as the end of its stdin).
+    /// </summary>
+    private void StartWatchdog()
+    {
+        var parent = WorkerStdio.ParentProcessId();
+        var thread = new Thread(() =>
+        {
+            while (true)
+            {
+                var busy = false;
+                foreach (var slot in _slots)
+                {
+                    busy |= slot.Running;
+                    slot.PollCancel();
+                }
+
+                if (parent > 0 && WorkerStdio.ParentProcessId() != parent)
+                {
+                    WorkerStdio.ExitNow(WorkerProgram.ParentGone);
+                }
+
+                Thread.Sleep(busy ? 2 : 50);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "Concurrency worker watchdog",
+        };
+        thread.Start();
+    }
+
+    private static object Create(string typeName, Type required)
+    {
+        var type = TypeGate.Resolve(typeName);
+        if (TypeGate.CheckCreatable(type, required) is { } problem)
+        {
+            throw new TypeLoadException($"Type {type.FullName} was refused as {required.Name}: {problem}.");
+        }
+
+        return Activator.CreateInstance(type)!;
+    }
+
+    private static Exception Unwrap(Exception ex) => ex is TargetInvocationException { InnerException: { } inner } ? inner : ex;
+
+    private void Define(ref PayloadReader reader)
+    {
+        var typeId = reader.ReadInt32();
+        var workloadName = reader.ReadRequiredString();
+        var inputName = reader.ReadRequiredString();
+        var resultName = reader.ReadRequiredString();
+        try
+        {
+            var workload = TypeGate.Resolve(workloadName);
+            var input = TypeGate.Resolve(inputName);
+            var result = TypeGate.Resolve(resultName);
+            var contract = typeof(IWorkload<,>).MakeGenericType(input, result);
+            if (TypeGate.CheckCreatable(workload, contract) is { } problem)
+            {
+                throw new TypeLoadException($"Workload type {workload.FullName} was refused: {problem}.");
+            }
+
+            var runner = (WorkloadRunner)Activator.CreateInstance(typeof(WorkloadRunner<,,>).MakeGenericType(workload, input, result), this)!;
+            _runners[typeId] = new RunnerEntry(runner, null);
+        }
+#pragma warning disable CA1031 // A type the worker refuses fails the items that use it, not the worker.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _runners[typeId] = new RunnerEntry(null, $"Worker {WorkerId} cannot load workload type '{workloadName}': {Unwrap(ex).Message}");
+        }
+    }
+
+    private ExecSlot SlotAt(int index) =>
+        (uint)index < (uint)_slots.Length ? _slots[index] : throw new InvalidDataException($"Malformed message: slot {index} of a worker with {_slots.Length}.");
+
+    private void SendStartFailed(string stage, Exception ex)
+    {
+        var frame = new FrameBuffer(1024);
+        frame.BeginFrame(FrameType.StartFailed);
+        frame.WriteString(stage);
+        frame.WriteString(ex.GetType().FullName);
+        frame.WriteString(ex.Message);
+        frame.WriteString(ex.StackTrace);
+        frame.EndFrame();
+        Send(frame.WrittenSpan);
+    }
+
+    internal void Fatal(string message)
+    {
+        Console.Error.WriteLine($"Concurrency worker {WorkerId}: {message}");
+        Console.Error.Flush();
+        WorkerStdio.ExitNow(WorkerProgram.ProtocolError);
+    }
+
+    private sealed record RunnerEntry(WorkloadRunner? Runner, string? Error);
+}

@@ -1,0 +1,182 @@
+using System.Reflection;
+using System.Reflection.Emit;
+using System.Runtime.Serialization;
+using Concurrency.Processes.Internal;
+
+namespace Concurrency.Processes.Tests;
+
+/// <summary>Inputs, results, workloads and messages that cannot cross: each a clear exception, never a hang.</summary>
+public sealed class BadInputTests : IAsyncLifetime
+{
+    private ProcessPoolExecutor _pool = null!;
+
+    public Task InitializeAsync()
+    {
+        _pool = TestSupport.Pool(workers: 1);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _pool.DisposeAsync();
+        TestSupport.AssertNoWorkers();
+    }
+
+    [Fact]
+    public async Task SubmitAsync_UnserializableInput_FailsWithSerializationExceptionNamingTheType()
+    {
+        var ex = await Assert.ThrowsAsync<SerializationException>(() => _pool.SubmitAsync(new TakesDelegate(), new WithDelegate { Callback = new Func<int>(() => 1) }).Bounded());
+        Assert.StartsWith($"The input of type {typeof(WithDelegate).FullName} cannot be serialized for a worker process:", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(2, await _pool.SubmitAsync(new AddOne(), 1).Bounded());
+    }
+
+    [Fact]
+    public async Task MapOutcomesAsync_OneUnserializableInputInABatch_FailsOnlyThatItem()
+    {
+        WithDelegate[] inputs = [new(), new() { Callback = new Func<int>(() => 1) }, new()];
+        var outcomes = await _pool.MapOutcomesAsync(new TakesDelegate(), inputs, new MapOptions { BatchSize = 3 }).ToListBounded();
+        Assert.Equal([true, false, true], outcomes.Select(o => o.Succeeded));
+        Assert.IsType<SerializationException>(outcomes[1].Exception);
+    }
+
+    [Fact]
+    public async Task MapOutcomesAsync_UnserializableResults_FailOnlyTheirItems()
+    {
+        var outcomes = await _pool.MapOutcomesAsync(new ReturnsDelegate(), Enumerable.Range(0, 6), new MapOptions { BatchSize = 6 }).ToListBounded();
+        Assert.Equal([true, false, true, false, true, false], outcomes.Select(o => o.Succeeded));
+        var ex = Assert.IsType<SerializationException>(outcomes[1].Exception);
+        Assert.StartsWith($"The result of type {typeof(WithDelegate).FullName} cannot be serialized:", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(2, await _pool.SubmitAsync(new AddOne(), 1).Bounded());
+    }
+
+    [Fact]
+    public async Task SubmitAsync_NonPublicWorkload_FailsWithAnActionableMessage()
+    {
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => _pool.SubmitAsync(new InternalWorkload(), 1).Bounded());
+        Assert.Equal(
+            $"Workload type {typeof(InternalWorkload).FullName} cannot run in a worker process: it is not public. A workload that runs in worker processes must be a public, " +
+            "non-abstract class with a public parameterless constructor, defined in the application's own assemblies; its public properties travel with it.",
+            ex.Message);
+    }
+
+    [Fact]
+    public async Task SubmitAsync_WorkloadWithoutParameterlessConstructor_FailsWithAnActionableMessage()
+    {
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => _pool.SubmitAsync(new NeedsArgument(1), 1).Bounded());
+        Assert.StartsWith($"Workload type {typeof(NeedsArgument).FullName} cannot run in a worker process: it has no public parameterless constructor.", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SubmitAsync_WorkloadFromADynamicAssembly_FailsBecauseWorkersCannotLoadIt()
+    {
+        var workload = (IWorkload<int, int>)Activator.CreateInstance(EmitWorkloadType())!;
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => _pool.SubmitAsync(workload, 1).Bounded());
+        Assert.StartsWith("Workload type Emitted.Workload cannot run in a worker process: its assembly EmittedWorkloads is dynamic (emitted at run time).", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0, 0, 0, 0, 200 }, "Malformed message: unknown frame type 200.")]
+    [InlineData(new byte[] { 0xff, 0xff, 0xff, 0x7f, 12 }, "Malformed message: a frame announces a payload of 2147483647 bytes; the limit is 1073741824.")]
+    [InlineData(new byte[] { 3, 0, 0, 0, 12, 1, 2, 3 }, "Malformed message: a Results frame of 3 bytes is inconsistent (4 more bytes needed with 3 left).")]
+    public async Task SubmitAsync_WorkerSendsAMalformedMessage_FailsTheItemAndReplacesTheWorker(byte[] frame, string problem)
+    {
+        var (workerId, pid) = await _pool.SubmitAsync(new WhereAmI(), 0).Bounded();
+
+        var ex = await Assert.ThrowsAsync<WorkerCrashedException>(() => _pool.SubmitAsync(new CorruptProtocol(), frame).Bounded());
+
+        Assert.Equal($"Worker {workerId} sent a malformed message while running an item of {typeof(CorruptProtocol).FullName} and was killed: {problem} The worker was replaced.", ex.Message);
+        Assert.Equal(workerId, ex.WorkerId);
+        Assert.Equal(137, ex.ExitCode);
+        Assert.Equal(2, await _pool.SubmitAsync(new AddOne(), 1).Bounded());
+    }
+
+    [Fact]
+    public async Task SubmitAsync_WorkerDiesHalfWayThroughAMessage_FailsTheItemAsTruncated()
+    {
+        var (workerId, _) = await _pool.SubmitAsync(new WhereAmI(), 0).Bounded();
+
+        var ex = await Assert.ThrowsAsync<WorkerCrashedException>(() => _pool.SubmitAsync(new TruncateProtocol(), 0).Bounded());
+
+        Assert.Equal(
+            $"Worker {workerId} sent a malformed message while running an item of {typeof(TruncateProtocol).FullName} and was killed: " +
+            "Truncated message: the stream ended after 8 of the 105 bytes of a frame. The worker was replaced.",
+            ex.Message);
+        Assert.Equal(3, ex.ExitCode);
+    }
+
+    private static Type EmitWorkloadType()
+    {
+        var assembly = AssemblyBuilder.DefineDynamicAssembly(new AssemblyName("EmittedWorkloads"), AssemblyBuilderAccess.Run);
+        var module = assembly.DefineDynamicModule("EmittedWorkloads");
+        var type = module.DefineType("Emitted.Workload", TypeAttributes.Public | TypeAttributes.Sealed | TypeAttributes.Class);
+        type.AddInterfaceImplementation(typeof(IWorkload<int, int>));
+        type.DefineDefaultConstructor(MethodAttributes.Public);
+        var execute = type.DefineMethod(
+            "Execute",
+            MethodAttributes.Public | MethodAttributes.Virtual | MethodAttributes.Final | MethodAttributes.HideBySig | MethodAttributes.NewSlot,
+            typeof(int),
+            [typeof(int), typeof(WorkContext)]);
+        var il = execute.GetILGenerator();
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Ret);
+        type.DefineMethodOverride(execute, typeof(IWorkload<int, int>).GetMethod("Execute")!);
+        return type.CreateType();
+    }
+}
+
+/// <summary>Writes the first 8 bytes of a 105-byte frame, then ends the process: the pool sees a truncated message.</summary>
+public sealed class TruncateProtocol : IWorkload<int, int>
+{
+    public int Execute(int input, WorkContext context)
+    {
+        Concurrency.Processes.Worker.WorkerHost.Current!.WriteRawForTesting([100, 0, 0, 0, 12, 0, 0, 0]);
+        Environment.Exit(3);
+        return 0;
+    }
+}
+
+public sealed class FrameReaderTests
+{
+    [Fact]
+    public void TryReadFrame_SeveralFramesInOneRead_ReadsEachThenEndsCleanly()
+    {
+        var buffer = new FrameBuffer();
+        buffer.BeginFrame(FrameType.Cancel);
+        buffer.WriteInt32(1);
+        buffer.WriteInt32(2);
+        buffer.EndFrame();
+        buffer.BeginFrame(FrameType.Shutdown);
+        buffer.EndFrame();
+        var reader = new FrameReader(new MemoryStream(buffer.WrittenSpan.ToArray()), initialCapacity: 8);
+
+        Assert.True(reader.TryReadFrame(out var type, out var payload));
+        Assert.Equal(FrameType.Cancel, type);
+        var fields = new PayloadReader(payload, type);
+        Assert.Equal(1, fields.ReadInt32());
+        Assert.Equal(2, fields.ReadInt32());
+        Assert.True(reader.TryReadFrame(out type, out payload));
+        Assert.Equal(FrameType.Shutdown, type);
+        Assert.Equal(0, payload.Length);
+        Assert.False(reader.TryReadFrame(out _, out _));
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 4, 0 }, "Truncated message: the stream ended after 2 of the 5 bytes of a frame.")]
+    [InlineData(new byte[] { 4, 0, 0, 0, 4, 1, 2 }, "Truncated message: the stream ended after 7 of the 9 bytes of a frame.")]
+    [InlineData(new byte[] { 0, 0, 0, 0, 99 }, "Malformed message: unknown frame type 99.")]
+    [InlineData(new byte[] { 0, 0, 0, 0x80, 4 }, "Malformed message: a frame announces a payload of -2147483648 bytes; the limit is 1073741824.")]
+    public void TryReadFrame_TruncatedOrMalformed_ThrowsInvalidDataException(byte[] bytes, string message)
+    {
+        var reader = new FrameReader(new MemoryStream(bytes));
+        var ex = Assert.Throws<InvalidDataException>(() => reader.TryReadFrame(out _, out _));
+        Assert.Equal(message, ex.Message);
+    }
+
+    [Fact]
+    public void PayloadReader_ReadPastTheEnd_ThrowsInvalidDataException()
+    {
+        var reader = new PayloadReader(new byte[] { 1, 2 }, FrameType.Batch);
+        var ex = Assert.Throws<InvalidDataException>(() => reader.ReadInt32());
+        Assert.Equal("Malformed message: a Batch frame of 2 bytes is inconsistent (4 more bytes needed with 2 left).", ex.Message);
+    }
+}

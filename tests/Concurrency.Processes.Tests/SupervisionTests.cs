@@ -1,0 +1,254 @@
+using Concurrency.Tests.Shared;
+
+namespace Concurrency.Processes.Tests;
+
+/// <summary>Fault injection: each way a worker can die or hang, and exactly what the caller sees.</summary>
+public sealed class SupervisionTests
+{
+    public static TheoryData<CrashMode, int> Crashes => new()
+    {
+        { CrashMode.FailFast, 134 },
+        { CrashMode.StackOverflow, 134 },
+        { CrashMode.UnhandledThreadException, 134 },
+        { CrashMode.Segfault, 139 },
+        { CrashMode.KillSelf, 137 },
+        { CrashMode.Exit0, 0 },
+        { CrashMode.Exit42, 42 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Crashes))]
+    public async Task SubmitAsync_WorkerDiesMidItem_FailsThatItemWithWorkerCrashedExceptionAndReplacesTheWorker(CrashMode mode, int exitCode)
+    {
+        await using (var pool = TestSupport.Pool(workers: 1))
+        {
+            var (workerId, pid) = await pool.SubmitAsync(new WhereAmI(), 0).Bounded();
+
+            var ex = await Assert.ThrowsAsync<WorkerCrashedException>(() => pool.SubmitAsync(new Crash(), mode).Bounded());
+
+            Assert.Equal(workerId, ex.WorkerId);
+            Assert.Equal(exitCode, ex.ExitCode);
+            Assert.Equal(
+                $"Worker {workerId} exited with code {exitCode} ({ProcessPoolExecutor.DescribeExit(exitCode)}) while running an item of {typeof(Crash).FullName}; the worker was replaced.",
+                ex.Message);
+            Assert.False(ProcessLeaks.IsAlive(pid));
+            var (after, afterPid) = await pool.SubmitAsync(new WhereAmI(), 0).Bounded();
+            Assert.NotEqual(workerId, after);
+            Assert.NotEqual(pid, afterPid);
+        }
+
+        TestSupport.AssertNoWorkers();
+    }
+
+    [Fact]
+    public async Task SubmitAsync_WorkerKilledFromOutside_FailsTheRunningItemWithExitCode137()
+    {
+        await using (var pool = TestSupport.Pool(workers: 1))
+        {
+            var (workerId, pid) = await pool.SubmitAsync(new WhereAmI(), 0).Bounded();
+            var running = pool.SubmitAsync(new SpinForever(), 0);
+            Assert.True(await TestSupport.EventuallyAsync(() => pool.RunningItems == 1));
+
+            System.Diagnostics.Process.GetProcessById(pid).Kill();
+
+            var ex = await Assert.ThrowsAsync<WorkerCrashedException>(() => running.Bounded());
+            Assert.Equal(workerId, ex.WorkerId);
+            Assert.Equal(137, ex.ExitCode);
+            Assert.Equal(2, await pool.SubmitAsync(new AddOne(), 1).Bounded());
+        }
+
+        TestSupport.AssertNoWorkers();
+    }
+
+    [Fact]
+    public async Task MapOutcomesAsync_CrashInTheMiddleOfABatch_FailsOnlyThatItemAndRunsTheRest()
+    {
+        await using (var pool = TestSupport.Pool(workers: 1))
+        {
+            var inputs = Enumerable.Range(0, 20).Select(i => (i, i == 7 ? CrashMode.Exit42 : CrashMode.None)).ToList();
+            var outcomes = await pool.MapOutcomesAsync(new MaybeCrash(), inputs, new MapOptions { BatchSize = 20 }).ToListBounded();
+
+            Assert.Equal(Enumerable.Range(0, 20).Select(i => (long)i), outcomes.Select(o => o.Index));
+            var crash = Assert.IsType<WorkerCrashedException>(outcomes[7].Exception);
+            Assert.Equal(42, crash.ExitCode);
+            Assert.All(outcomes.Where(o => o.Index != 7), o => Assert.Equal(o.Index * 2, o.Result));
+            Assert.Equal(2, pool.WorkersStarted);
+        }
+
+        TestSupport.AssertNoWorkers();
+    }
+
+    [Fact]
+    public async Task SubmitAsync_ItemPastItemTimeout_FailsWithWorkTimeoutExceptionAndReplacesTheWorker()
+    {
+        await using (var pool = TestSupport.Pool(workers: 1, o => o.ItemTimeout = TimeSpan.FromMilliseconds(300)))
+        {
+            var (workerId, pid) = await pool.SubmitAsync(new WhereAmI(), 0).Bounded();
+
+            var ex = await Assert.ThrowsAsync<WorkTimeoutException>(() => pool.SubmitAsync(new SpinForever(), 0).Bounded());
+
+            Assert.Equal(
+                $"An item of {typeof(SpinForever).FullName} ran longer than the item timeout of {TimeSpan.FromMilliseconds(300)} on worker {workerId}; the worker was killed and replaced.",
+                ex.Message);
+            Assert.False(ProcessLeaks.IsAlive(pid));
+            Assert.Equal(workerId + 1, await pool.SubmitAsync(new SleepFor(), 10).Bounded());
+        }
+
+        TestSupport.AssertNoWorkers();
+    }
+
+    [Fact]
+    public async Task SubmitAsync_CancelledItemIgnoresItsToken_IsCancelledAfterTheGracePeriodAndTheWorkerReplaced()
+    {
+        await using (var pool = TestSupport.Pool(workers: 1, o => o.CancellationGracePeriod = TimeSpan.FromMilliseconds(200)))
+        {
+            var (workerId, pid) = await pool.SubmitAsync(new WhereAmI(), 0).Bounded();
+            using var cts = new CancellationTokenSource();
+            var running = pool.SubmitAsync(new SpinForever(), 0, cts.Token);
+            Assert.True(await TestSupport.EventuallyAsync(() => pool.RunningItems == 1));
+
+            await cts.CancelAsync();
+
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.Bounded());
+            Assert.True(running.IsCanceled);
+            Assert.True(await TestSupport.EventuallyAsync(() => !ProcessLeaks.IsAlive(pid)));
+            Assert.Equal(workerId + 1, (await pool.SubmitAsync(new WhereAmI(), 0).Bounded()).WorkerId);
+        }
+
+        TestSupport.AssertNoWorkers();
+    }
+
+    [Fact]
+    public async Task MapAsync_MaxItemsPerWorker_RecyclesBetweenItems()
+    {
+        await using (var pool = TestSupport.Pool(workers: 1, o => o.MaxItemsPerWorker = 3))
+        {
+            var results = await pool.MapAsync(new WhereAmI(), Enumerable.Range(0, 10), new MapOptions { BatchSize = 10 }).ToListBounded();
+
+            Assert.Equal(10, results.Count);
+            var perWorker = results.GroupBy(r => r.WorkerId).Select(g => g.Count()).ToList();
+            Assert.Equal([3, 3, 3, 1], perWorker);
+            Assert.Equal(4, results.Select(r => r.Pid).Distinct().Count());
+        }
+
+        TestSupport.AssertNoWorkers();
+    }
+
+    [Fact]
+    public async Task SubmitAsync_WorkerAboveMaxWorkerMemory_IsRecycledBetweenItems()
+    {
+        await using (var pool = TestSupport.Pool(workers: 1, o => o.MaxWorkerMemory = 300L * 1024 * 1024))
+        {
+            var first = await pool.SubmitAsync(new Hog(), 50).Bounded();
+            var second = await pool.SubmitAsync(new Hog(), 300).Bounded();
+            var third = await pool.SubmitAsync(new Hog(), 1).Bounded();
+
+            Assert.Equal(first, second);
+            Assert.NotEqual(second, third);
+        }
+
+        TestSupport.AssertNoWorkers();
+    }
+
+    [Fact]
+    public async Task SubmitAsync_InitializerThrows_ItemsFailWithItsErrorAndThePoolDoesNotRespawnInALoop()
+    {
+        await using (var pool = TestSupport.Pool(workers: 1, o => o.WorkerInitializer = typeof(ThrowingInitializer)))
+        {
+            var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => pool.SubmitAsync(new AddOne(), 1).Bounded());
+
+            Assert.StartsWith(
+                $"Worker 0 could not start: its initializer {typeof(ThrowingInitializer).FullName} threw System.InvalidOperationException: the model file is missing No item can run until a worker starts;",
+                ex.Message,
+                StringComparison.Ordinal);
+            var inner = Assert.IsType<WorkloadException>(ex.InnerException);
+            Assert.Equal("System.InvalidOperationException", inner.RemoteExceptionType);
+            Assert.Contains($"{typeof(ThrowingInitializer).FullName}.Initialize", inner.RemoteStackTrace, StringComparison.Ordinal);
+
+            // Within the back-off, later items fail at once with the same error, without starting a worker.
+            var again = await Assert.ThrowsAsync<InvalidOperationException>(() => pool.SubmitAsync(new AddOne(), 2).Bounded());
+            Assert.Same(ex, again);
+            Assert.Equal(1, pool.WorkersStarted);
+            var start = await Assert.ThrowsAsync<InvalidOperationException>(() => pool.StartWorkersAsync().Bounded());
+            Assert.Equal(ex.Message, start.Message);
+        }
+
+        TestSupport.AssertNoWorkers();
+    }
+
+    [Fact]
+    public async Task SubmitAsync_Initializer_RunsOnceInEachWorkerBeforeItsItems()
+    {
+        await using (var pool = TestSupport.Pool(workers: 1, o => o.WorkerInitializer = typeof(MarkingInitializer)))
+        {
+            var (workerId, _) = await pool.SubmitAsync(new WhereAmI(), 0).Bounded();
+            Assert.Equal(workerId, await pool.SubmitAsync(new ReadInitializer(), 0).Bounded());
+        }
+
+        TestSupport.AssertNoWorkers();
+    }
+
+    [Fact]
+    public async Task StartWorkersAsync_BeforeAnyItem_StartsEveryWorker()
+    {
+        await using (var pool = TestSupport.Pool(workers: 2))
+        {
+            Assert.Empty(pool.WorkerProcessIds);
+            await pool.StartWorkersAsync().Bounded();
+            Assert.Equal(2, pool.ReadyWorkerIds.Count);
+            Assert.Equal(2, ProcessLeaks.ChildrenWithCommandLine("--concurrency-worker").Count);
+            Assert.Equal(2, pool.WorkersStarted);
+        }
+
+        TestSupport.AssertNoWorkers();
+    }
+
+    [Fact]
+    public async Task SubmitAsync_ThreadsPerWorker_RunsItemsConcurrentlyInsideOneProcess()
+    {
+        await using (var pool = TestSupport.Pool(workers: 2, o => o.ThreadsPerWorker = 2))
+        {
+            Assert.Equal(2, pool.MaxConcurrency);
+            var results = await Task.WhenAll(pool.SubmitAsync(new Rendezvous(), 0), pool.SubmitAsync(new Rendezvous(), 1)).Bounded();
+
+            Assert.All(results, r => Assert.True(r.Met));
+            Assert.Equal(results[0].Pid, results[1].Pid);
+            Assert.Single(pool.WorkerProcessIds);
+        }
+
+        TestSupport.AssertNoWorkers();
+    }
+
+    [Fact]
+    public async Task DisposeAsync_ItemIgnoresCancellationPastShutdown_IsKilledAndNothingIsLeft()
+    {
+        var pool = TestSupport.Pool(workers: 1, o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(200));
+        var running = pool.SubmitAsync(new SpinForever(), 0);
+        Assert.True(await TestSupport.EventuallyAsync(() => pool.RunningItems == 1));
+        var queued = pool.SubmitAsync(new AddOne(), 0);
+
+        await pool.DisposeAsync().Bounded();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.Bounded());
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queued.Bounded());
+        TestSupport.AssertNoWorkers();
+        Assert.Empty(ProcessLeaks.ShmFiles("concurrency-progress-"));
+    }
+
+    [Fact]
+    public async Task Worker_OutputOfTheWorkload_ReachesTheLoggerAndNeverTheProtocol()
+    {
+        var loggers = new CapturingLoggerFactory();
+        await using (var pool = TestSupport.Pool(workers: 1, loggers: loggers))
+        {
+            Assert.Equal(5, await pool.SubmitAsync(new Chatty(), "hello").Bounded());
+            Assert.Equal(2, await pool.SubmitAsync(new AddOne(), 1).Bounded());
+            Assert.True(await TestSupport.EventuallyAsync(() => loggers.Entries.Count(e => e.Category == "Concurrency.Processes.Worker") >= 3));
+        }
+
+        var lines = loggers.Entries.Where(e => e.Category == "Concurrency.Processes.Worker").Select(e => e.Message).ToList();
+        Assert.Contains("Worker 0: stdout says hello", lines);
+        Assert.Contains("Worker 0: stderr says hello", lines);
+        Assert.Contains("Worker 0: native fd 1 says hello", lines);
+    }
+}

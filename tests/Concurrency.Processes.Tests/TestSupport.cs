@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using Concurrency.Tests.Shared;
+using Microsoft.Extensions.Logging;
+
+namespace Concurrency.Processes.Tests;
+
+internal static class TestSupport
+{
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+
+    public static Task<T> Bounded<T>(this Task<T> task) => task.WaitAsync(Timeout);
+
+    public static Task Bounded(this Task task) => task.WaitAsync(Timeout);
+
+    public static Task Bounded(this ValueTask task) => task.AsTask().WaitAsync(Timeout);
+
+    public static Task<List<T>> ToListBounded<T>(this IAsyncEnumerable<T> source) => source.ToListAsync().AsTask().WaitAsync(Timeout);
+
+    /// <summary>Asserts that no worker process of this test process is left (alive or zombie).</summary>
+    public static void AssertNoWorkers() => Assert.Empty(ProcessLeaks.ChildrenWithCommandLine("--concurrency-worker"));
+
+    /// <summary>Polls <paramref name="condition"/> until it holds or <paramref name="timeout"/> passes.</summary>
+    public static async Task<bool> EventuallyAsync(Func<bool> condition, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(10);
+        }
+
+        return true;
+    }
+
+    public static ProcessPoolExecutor Pool(int workers = 1, Action<ProcessPoolExecutorOptions>? configure = null, ILoggerFactory? loggers = null)
+    {
+        var options = new ProcessPoolExecutorOptions { MaxConcurrency = workers, ShutdownTimeout = TimeSpan.FromSeconds(5), CancellationGracePeriod = TimeSpan.FromMilliseconds(300) };
+        configure?.Invoke(options);
+        return new ProcessPoolExecutor(options, loggers);
+    }
+}
+
+/// <summary>A logger factory that keeps every message, for tests of what reaches the logger.</summary>
+public sealed class CapturingLoggerFactory : ILoggerFactory
+{
+    public ConcurrentQueue<(string Category, LogLevel Level, string Message)> Entries { get; } = new();
+
+    public void AddProvider(ILoggerProvider provider)
+    {
+    }
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(CapturingLoggerFactory owner, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            owner.Entries.Enqueue((category, logLevel, formatter(state, exception)));
+    }
+}

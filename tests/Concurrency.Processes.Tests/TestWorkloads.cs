@@ -1,0 +1,267 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using Concurrency.Processes.Worker;
+
+namespace Concurrency.Processes.Tests;
+
+// Workloads used by the tests. They run in worker processes, so they are public classes of this assembly.
+
+public sealed class AddOne : IWorkload<int, int>
+{
+    public int Execute(int input, WorkContext context) => input + 1;
+}
+
+public sealed class Multiply : IWorkload<int, long>
+{
+    public long Factor { get; set; } = 1;
+
+    public long Execute(int input, WorkContext context) => input * Factor;
+}
+
+public sealed class Nothing : IWorkload<int, int>
+{
+    public int Execute(int input, WorkContext context) => 0;
+}
+
+public sealed record Point(double X, double Y);
+
+public sealed record Shape(string Name, List<Point> Points, Dictionary<string, int> Tags, (int A, string B) Pair, double[] Samples);
+
+public sealed class Centroid : IWorkload<Shape, (Point Center, string Name, int Tags, double Sum)>
+{
+    public (Point Center, string Name, int Tags, double Sum) Execute(Shape input, WorkContext context) =>
+        (new Point(input.Points.Average(p => p.X), input.Points.Average(p => p.Y)), input.Name, input.Tags.Values.Sum(), input.Samples.Sum());
+}
+
+public sealed class Reverse : IWorkload<double[], double[]>
+{
+    public double[] Execute(double[] input, WorkContext context) => [.. input.Reverse()];
+}
+
+public sealed class Throws : IWorkload<string, int>
+{
+    public int Execute(string input, WorkContext context) => input == "ok" ? 1 : throw new ArgumentException($"bad input {input}");
+}
+
+/// <summary>Returns the worker id and process id the item ran with.</summary>
+public sealed class WhereAmI : IWorkload<int, (int WorkerId, int Pid)>
+{
+    public (int WorkerId, int Pid) Execute(int input, WorkContext context) => (context.WorkerId, Environment.ProcessId);
+}
+
+public enum CrashMode
+{
+    None,
+    FailFast,
+    StackOverflow,
+    Exit0,
+    Exit42,
+    Segfault,
+    KillSelf,
+    UnhandledThreadException,
+}
+
+/// <summary>Ends its worker in the way its input names; returns the worker id otherwise.</summary>
+public sealed partial class Crash : IWorkload<CrashMode, int>
+{
+    public int Execute(CrashMode input, WorkContext context)
+    {
+        switch (input)
+        {
+            case CrashMode.FailFast:
+                Environment.FailFast("Crash workload: FailFast");
+                break;
+            case CrashMode.StackOverflow:
+                Recurse(0);
+                break;
+            case CrashMode.Exit0:
+                Environment.Exit(0);
+                break;
+            case CrashMode.Exit42:
+                Environment.Exit(42);
+                break;
+            case CrashMode.Segfault:
+                // A fault inside native code (libc reading address 0): the runtime cannot turn it into an exception.
+                _ = StrLen(IntPtr.Zero);
+                break;
+            case CrashMode.KillSelf:
+                _ = Kill(Environment.ProcessId, 9);
+                Thread.Sleep(Timeout.Infinite);
+                break;
+            case CrashMode.UnhandledThreadException:
+                var thread = new Thread(() => throw new InvalidOperationException("Crash workload: unhandled on a thread"));
+                thread.Start();
+                thread.Join();
+                Thread.Sleep(Timeout.Infinite);
+                break;
+        }
+
+        return context.WorkerId;
+    }
+
+    private static int Recurse(int depth)
+    {
+        Span<byte> frame = stackalloc byte[1024];
+        frame[0] = (byte)depth;
+        return Recurse(depth + 1) + frame[0];
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill")]
+    private static partial int Kill(int pid, int signal);
+
+    [LibraryImport("libc", EntryPoint = "strlen")]
+    private static partial nint StrLen(IntPtr text);
+}
+
+/// <summary>Input: (value, crash). Crashes its worker when told to; else returns value * 2.</summary>
+public sealed partial class MaybeCrash : IWorkload<(int Value, CrashMode Mode), int>
+{
+    public int Execute((int Value, CrashMode Mode) input, WorkContext context)
+    {
+        if (input.Mode != CrashMode.None)
+        {
+            new Crash().Execute(input.Mode, context);
+        }
+
+        return input.Value * 2;
+    }
+}
+
+/// <summary>Reports the worker id, then spins until its token is cancelled (cooperative).</summary>
+public sealed class SpinUntilCancelled : IWorkload<int, int>
+{
+    public int Execute(int input, WorkContext context)
+    {
+        while (true)
+        {
+            context.CancellationToken.ThrowIfCancellationRequested();
+            Thread.SpinWait(1000);
+        }
+    }
+}
+
+/// <summary>Spins for ever and never looks at its token: only killing the process stops it.</summary>
+public sealed class SpinForever : IWorkload<int, int>
+{
+    public int Execute(int input, WorkContext context)
+    {
+        var x = 0;
+        while (true)
+        {
+            x++;
+            Thread.SpinWait(1000);
+        }
+    }
+}
+
+/// <summary>Sleeps input milliseconds, returns the worker id.</summary>
+public sealed class SleepFor : IWorkload<int, int>
+{
+    public int Execute(int input, WorkContext context)
+    {
+        Thread.Sleep(input);
+        return context.WorkerId;
+    }
+}
+
+/// <summary>Waits at a process-wide barrier of two: returns true only if another item of the same worker runs at the same time.</summary>
+public sealed class Rendezvous : IWorkload<int, (bool Met, int Pid)>
+{
+    private static readonly Barrier Barrier = new(2);
+
+    public (bool Met, int Pid) Execute(int input, WorkContext context) => (Barrier.SignalAndWait(TimeSpan.FromSeconds(20)), Environment.ProcessId);
+}
+
+/// <summary>Holds input megabytes for the life of its worker; returns the worker id.</summary>
+public sealed class Hog : IWorkload<int, int>
+{
+    private static readonly ConcurrentBag<byte[]> Held = [];
+
+    public int Execute(int input, WorkContext context)
+    {
+        var block = new byte[input * 1024 * 1024];
+        Array.Fill(block, (byte)1);
+        Held.Add(block);
+        return context.WorkerId;
+    }
+}
+
+/// <summary>Writes to stdout and stderr (managed and native), then returns.</summary>
+public sealed partial class Chatty : IWorkload<string, int>
+{
+    public int Execute(string input, WorkContext context)
+    {
+        Console.WriteLine($"stdout says {input}");
+        Console.Error.WriteLine($"stderr says {input}");
+        var bytes = System.Text.Encoding.UTF8.GetBytes($"native fd 1 says {input}\n");
+        _ = Write(1, bytes, bytes.Length);
+        return input.Length;
+    }
+
+    [LibraryImport("libc", EntryPoint = "write")]
+    private static partial nint Write(int fd, byte[] buffer, nint count);
+}
+
+/// <summary>Writes raw bytes on the protocol from inside the worker, to test how the pool handles malformed messages.</summary>
+public sealed class CorruptProtocol : IWorkload<byte[], int>
+{
+    public int Execute(byte[] input, WorkContext context)
+    {
+        WorkerHost.Current!.WriteRawForTesting(input);
+        Thread.Sleep(Timeout.Infinite);
+        return 0;
+    }
+}
+
+/// <summary>An input that cannot be serialized when its <see cref="Callback"/> holds a delegate.</summary>
+public sealed class WithDelegate
+{
+    public object? Callback { get; set; }
+}
+
+/// <summary>Reports the runtime type the worker sees in an object-typed member.</summary>
+public sealed class TypeOfMember : IWorkload<WithDelegate, string>
+{
+    public string Execute(WithDelegate input, WorkContext context) => input.Callback?.GetType().FullName ?? "null";
+}
+
+public sealed class TakesDelegate : IWorkload<WithDelegate, int>
+{
+    public int Execute(WithDelegate input, WorkContext context) => 1;
+}
+
+/// <summary>Returns a result that cannot be serialized when the input is odd.</summary>
+public sealed class ReturnsDelegate : IWorkload<int, WithDelegate>
+{
+    public WithDelegate Execute(int input, WorkContext context) => input % 2 == 0 ? new WithDelegate() : new WithDelegate { Callback = new Func<int>(() => input) };
+}
+
+/// <summary>A workload the worker cannot load: not public.</summary>
+internal sealed class InternalWorkload : IWorkload<int, int>
+{
+    public int Execute(int input, WorkContext context) => input;
+}
+
+/// <summary>A workload without a parameterless constructor.</summary>
+public sealed class NeedsArgument(int offset) : IWorkload<int, int>
+{
+    public int Execute(int input, WorkContext context) => input + offset;
+}
+
+public sealed class ThrowingInitializer : IWorkerInitializer
+{
+    public void Initialize(WorkContext context) => throw new InvalidOperationException("the model file is missing");
+}
+
+public sealed class MarkingInitializer : IWorkerInitializer
+{
+    public static int InitializedWorker { get; private set; } = -1;
+
+    public void Initialize(WorkContext context) => InitializedWorker = context.WorkerId;
+}
+
+/// <summary>Returns the worker id its initializer saw.</summary>
+public sealed class ReadInitializer : IWorkload<int, int>
+{
+    public int Execute(int input, WorkContext context) => MarkingInitializer.InitializedWorker;
+}
