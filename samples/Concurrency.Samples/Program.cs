@@ -162,7 +162,7 @@ internal static class MatrixCommand
             Console.WriteLine($"Table: {markdown}");
             Console.WriteLine($"Chart: {chart}");
             Console.WriteLine($"SQLite files of the pipeline: {options.OutputDirectory}{Path.DirectorySeparatorChar}pipeline-*.db");
-            foreach (var skipped in rows.Where(r => !r.IsComplete && r.Note is not null).Select(r => $"{r.Executor}: {r.Note}").Distinct())
+            foreach (var skipped in MatrixReport.Notes(rows))
             {
                 Console.WriteLine($"note: {skipped}");
             }

@@ -57,7 +57,7 @@ internal sealed record MatrixRow
     public string? Note { get; init; }
 
     /// <summary>Gets a value indicating whether every measurement of the row is present.</summary>
-    public bool IsComplete => Workers is not null && Items is not null && Wall is not null && Speedup is not null && PeakMemoryBytes is not null
+    public bool IsComplete => Workers is not null && Items is not null && Wall is not null && Speedup is not null && (PeakMemoryBytes is not null || !MemorySampler.IsSupported)
         && BytesPerItem is not null && CrashSurvived is not null && HangStopped is not null && Answer is not null;
 }
 
@@ -68,6 +68,7 @@ internal readonly record struct MatrixStep(int Done, int Total, string Descripti
 internal sealed class MatrixRunner(MatrixSettings settings, ExecutorFactory factory)
 {
     public const string Sequential = "Sequential";
+    public const string NotAvailable = "not available";
     private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(60);
     private readonly IWorkSerializer _serializer = new MessagePackWorkSerializer();
 
@@ -136,7 +137,7 @@ internal sealed class MatrixRunner(MatrixSettings settings, ExecutorFactory fact
         var (lease, problem) = factory.TryCreate(kind);
         if (lease is null)
         {
-            return new MatrixRow { Workload = workload.Name, Executor = kind, Note = $"not available: {checks.Problem ?? problem}" };
+            return new MatrixRow { Workload = workload.Name, Executor = kind, Note = $"{NotAvailable}: {checks.Problem ?? problem}" };
         }
 
         await using (lease)
@@ -253,7 +254,7 @@ internal sealed class MatrixRunner(MatrixSettings settings, ExecutorFactory fact
             var othersOk = outcomes.Where(o => o.Index != 1).All(o => o.Succeeded && o.Result == o.Index * 2);
             var after = await executor.SubmitAsync(workload, 5, cancellationToken).WaitAsync(CheckTimeout, cancellationToken);
             return crashed is not null && othersOk && after == 10
-                ? $"yes: the item failed (WorkerCrashedException, exit code {crashed.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}); 3 others + 1 later ok"
+                ? $"yes (WorkerCrashedException, exit {crashed.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}; other items ok)"
                 : $"no: crash outcome {outcomes.Single(o => o.Index == 1).Exception?.GetType().Name ?? "none"}, others ok: {othersOk}";
         }
         catch (Exception ex) when (ex is TimeoutException or WorkloadException or WorkerCrashedException or InvalidOperationException)
@@ -278,7 +279,7 @@ internal sealed class MatrixRunner(MatrixSettings settings, ExecutorFactory fact
             {
                 var after = await executor.SubmitAsync(workload, 7, cancellationToken).WaitAsync(CheckTimeout, cancellationToken);
                 return after == 7
-                    ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"yes: stopped after {stoppedAfter.TotalSeconds:F1} s (WorkTimeoutException); next item ok")
+                    ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"yes (WorkTimeoutException after {stoppedAfter.TotalSeconds:F1} s; next item ok)")
                     : "stopped, but the next item failed";
             }
             catch (Exception ex) when (ex is TimeoutException or WorkloadException or WorkerCrashedException or WorkTimeoutException)

@@ -257,7 +257,7 @@ internal sealed class PipelineMatrixWorkload : MatrixWorkload
             count.CommandText = "SELECT (SELECT COUNT(*) FROM chunk), (SELECT COUNT(*) FROM block), (SELECT SUM(count) FROM chunk)";
             using var reader = count.ExecuteReader();
             reader.Read();
-            return string.Create(CultureInfo.InvariantCulture, $"{reader.GetInt64(0)} chunks, {reader.GetInt64(1):N0} rows, {reader.GetInt64(2):N0} values, mean {_sum / Math.Max(1, _values):F6}");
+            return string.Create(CultureInfo.InvariantCulture, $"{reader.GetInt64(0)} chunks, {reader.GetInt64(1):N0} rows, mean {_sum / Math.Max(1, _values):F6}");
         }
 
         public void Dispose()

@@ -49,7 +49,7 @@ internal static class AdvisorReasoning
         List<string> alternatives;
         var workerProblem = m.WorkerProblem ?? m.SerializationProblem;
         var costly = m.SerializationShare >= CostlySerializationShare || m.SerializedBytesPerItem >= LargeItemBytes;
-        var share = string.Create(CultureInfo.InvariantCulture, $"serialization is {m.SerializationShare:P0} of item time ({Bytes(m.SerializedBytesPerItem)} per item, {Time(m.SerializationPerItem)} to serialize and read back, {Time(m.ComputePerItem)} of compute)");
+        var share = string.Create(CultureInfo.InvariantCulture, $"serialization is {m.SerializationShare * 100:F0}% of item time ({Bytes(m.SerializedBytesPerItem)} per item, {Time(m.SerializationPerItem)} to serialize and read back, {Time(m.ComputePerItem)} of compute)");
 
         if (m.ComputeProblem is not null)
         {
@@ -106,7 +106,7 @@ internal static class AdvisorReasoning
         {
             executor = Threads;
             alternatives = [Processes, SharedMemory];
-            reasons.Add($"compute-bound items ({Time(m.ComputePerItem)} each) that serialize cheaply ({m.SerializationShare.ToString("P0", CultureInfo.InvariantCulture)} of item time): every executor scales; Threads cost least, Processes add failure isolation for little.");
+            reasons.Add($"compute-bound items ({Time(m.ComputePerItem)} each) that serialize cheaply ({(m.SerializationShare * 100).ToString("F0", CultureInfo.InvariantCulture)}% of item time): every executor scales; Threads cost least, Processes add failure isolation for little.");
         }
 
         var speedups = new Dictionary<string, double>(StringComparer.Ordinal);
