@@ -135,6 +135,11 @@ internal static class MatrixCommand
             options.HangTimeout);
         var runner = new MatrixRunner(settings, new ExecutorFactory(configuration, options.Workers));
         var console = AnsiConsole.Console;
+        if (Console.IsOutputRedirected)
+        {
+            console.Profile.Width = 160; // A file or a pipe has no width; the default 80 columns would fold the table.
+        }
+
         console.MarkupLine($"[bold]The decision matrix, measured[/]: {string.Join(", ", settings.Workloads)} — sequentially and on {string.Join(", ", settings.ExecutorKinds)}; {Environment.ProcessorCount} cores, workers: {options.Workers?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "one per core"}, scale {options.Scale}, median of {options.Runs} runs after a warm-up.");
 
         IReadOnlyList<MatrixRow> rows = [];

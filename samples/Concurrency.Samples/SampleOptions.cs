@@ -64,7 +64,7 @@ public sealed class SampleOptions
           --workload <name>      advise: the workload to advise on (default: primes)
           --workers <n>          worker count (sets Executor:MaxConcurrency; default: one per core)
           --scale <x>            multiplies every workload's size (default 1: the article's sizes)
-          --runs <n>             timed runs per cell, after a warm-up run; the median is shown (default 3)
+          --runs <n>             timed runs per cell, after a warm-up run; the median is shown (default 5)
           --output <dir>         where the pipeline's SQLite files, matrix.png and matrix.md go
                                  (default: <temp>/concurrency-matrix)
           --hang-timeout <s>     the ItemTimeout, in seconds, of the hung-item check (default 1)
@@ -107,7 +107,7 @@ public sealed class SampleOptions
     public double Scale { get; private init; } = 1;
 
     /// <summary>Gets the number of timed runs per matrix cell.</summary>
-    public int Runs { get; private init; } = 3;
+    public int Runs { get; private init; } = 5;
 
     /// <summary>Gets the folder for the pipeline's database files and the matrix's chart and table.</summary>
     public string OutputDirectory { get; private init; } = DefaultOutputDirectory;
@@ -142,7 +142,7 @@ public sealed class SampleOptions
         int? workers = null;
         IReadOnlyList<string>? workloads = null;
         double scale = 1;
-        var runs = 3;
+        var runs = 5;
         var output = DefaultOutputDirectory;
         var hangTimeout = TimeSpan.FromSeconds(1);
         bool mayCrash = false, mayHang = false;

@@ -15,7 +15,7 @@ public sealed class SampleOptionsTests
         Assert.Null(options.ExecutorKind);
         Assert.Null(options.Workers);
         Assert.Equal(1, options.Scale);
-        Assert.Equal(3, options.Runs);
+        Assert.Equal(5, options.Runs);
         Assert.Equal(TimeSpan.FromSeconds(1), options.HangTimeout);
         Assert.Equal(SampleOptions.DefaultOutputDirectory, options.OutputDirectory);
         Assert.Empty(options.ToConfiguration());
