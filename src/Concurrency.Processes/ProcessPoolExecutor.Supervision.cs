@@ -53,14 +53,30 @@ public sealed partial class ProcessPoolExecutor
         try
         {
             var launch = WorkerLaunch.ForThisApp;
-            worker = WorkerProcess.Start(id, launch, _threads, _serializerName, _initializerName, _maxItems, _maxMemory, _itemTimeout is not null, OnWorkerOutput);
+            try
+            {
+                worker = WorkerProcess.Start(id, launch, _threads, _serializerName, _initializerName, _maxItems, _maxMemory, _itemTimeout is not null, OnWorkerOutput);
+            }
+            catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or IOException or UnauthorizedAccessException)
+            {
+                throw new InvalidOperationException($"Worker {id} could not be started with '{launch.Host} {string.Join(' ', launch.Arguments())}': {ex.Message}", ex);
+            }
+
+            bool stopping;
             lock (_lock)
             {
                 _starting--;
                 _workers.Add(worker);
+                stopping = _stopping;
             }
 
             worker.StartReader(OnFrame, OnWorkerEnded);
+            if (stopping)
+            {
+                // Disposal began while this worker was being spawned: it must not outlive the pool.
+                worker.Kill(KillReason.Shutdown);
+            }
+
             LogWorkerStarting(_logger, Name, id, worker.Pid);
             try
             {
@@ -291,7 +307,10 @@ public sealed partial class ProcessPoolExecutor
         Requeue(assignment.Source);
     }
 
-    /// <summary>Timer: kills workers whose item passed its timeout or ignored cancellation past the grace period.</summary>
+    /// <summary>Gets or sets how long a frame may stop arriving half-way before its worker is killed (a setting for tests).</summary>
+    internal TimeSpan FrameStallTimeout { get; set; } = ProcessPoolDefaults.FrameStallTimeout;
+
+    /// <summary>Timer: kills workers whose item passed its timeout, ignored cancellation past the grace period, or whose message stalled half-way.</summary>
     private void Supervise()
     {
         if (_busy == 0)
@@ -300,6 +319,8 @@ public sealed partial class ProcessPoolExecutor
         }
 
         var now = Stopwatch.GetTimestamp();
+        var stallTicks = (long)(FrameStallTimeout.TotalSeconds * Stopwatch.Frequency);
+        List<WorkerProcess>? stalled = null;
         var timeoutTicks = _itemTimeout is { } t ? (long)(t.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
         var graceTicks = (long)(_grace.TotalSeconds * Stopwatch.Frequency);
         List<(WorkerProcess Worker, int Slot, KillReason Reason)>? kills = null;
@@ -309,6 +330,13 @@ public sealed partial class ProcessPoolExecutor
             {
                 if (worker.State is not (WorkerState.Ready or WorkerState.Retiring))
                 {
+                    continue;
+                }
+
+                var inside = worker.InsideFrameSince;
+                if (inside != 0 && now - inside > stallTicks)
+                {
+                    (stalled ??= []).Add(worker);
                     continue;
                 }
 
@@ -336,6 +364,12 @@ public sealed partial class ProcessPoolExecutor
                     }
                 }
             }
+        }
+
+        foreach (var worker in stalled ?? [])
+        {
+            LogKilling(_logger, Name, worker.Id, "a message from it stopped arriving half-way");
+            worker.KillStalled(FrameStallTimeout);
         }
 
         if (kills is null)

@@ -137,4 +137,7 @@ internal static class ProcessPoolDefaults
     public static readonly TimeSpan FirstStartBackoff = TimeSpan.FromSeconds(1);
 
     public static readonly TimeSpan MaxStartBackoff = TimeSpan.FromSeconds(30);
+
+    /// <summary>A worker writes each frame with one call: a frame that stops arriving half-way for this long means a corrupt protocol, not a slow worker.</summary>
+    public static readonly TimeSpan FrameStallTimeout = TimeSpan.FromSeconds(10);
 }

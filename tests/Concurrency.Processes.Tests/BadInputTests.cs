@@ -104,6 +104,22 @@ public sealed class BadInputTests : IAsyncLifetime
         Assert.Equal(3, ex.ExitCode);
     }
 
+    [Fact]
+    public async Task SubmitAsync_WorkerStopsHalfWayThroughAMessageButLives_FailsTheItemInsteadOfHanging()
+    {
+        _pool.FrameStallTimeout = TimeSpan.FromMilliseconds(300);
+        var (workerId, _) = await _pool.SubmitAsync(new WhereAmI(), 0).Bounded();
+
+        var ex = await Assert.ThrowsAsync<WorkerCrashedException>(() => _pool.SubmitAsync(new CorruptProtocol(), [100, 0, 0, 0, 12, 0, 0, 0]).Bounded());
+
+        Assert.Equal(
+            $"Worker {workerId} sent a malformed message while running an item of {typeof(CorruptProtocol).FullName} and was killed: " +
+            "Truncated message: no byte of a started frame arrived for 300 ms. The worker was replaced.",
+            ex.Message);
+        Assert.Equal(137, ex.ExitCode);
+        Assert.Equal(2, await _pool.SubmitAsync(new AddOne(), 1).Bounded());
+    }
+
     private static Type EmitWorkloadType()
     {
         var assembly = AssemblyBuilder.DefineDynamicAssembly(new AssemblyName("EmittedWorkloads"), AssemblyBuilderAccess.Run);

@@ -219,6 +219,45 @@ public sealed class SupervisionTests
         TestSupport.AssertNoWorkers();
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task MapAsync_ManyItems_NeverRunsMoreThanMaxConcurrencyAtOnce(int threadsPerWorker)
+    {
+        await using (var pool = TestSupport.Pool(workers: 2, o => o.ThreadsPerWorker = threadsPerWorker))
+        {
+            var spans = await pool.MapAsync(new TimedSleep(), Enumerable.Repeat(15, 24), new MapOptions { BatchSize = 1, Ordered = false }).ToListBounded();
+
+            var events = spans.SelectMany(s => new[] { (s.Start, 1), (s.End, -1) }).OrderBy(e => e.Item1).ThenBy(e => e.Item2);
+            var running = 0;
+            var most = 0;
+            foreach (var (_, delta) in events)
+            {
+                running += delta;
+                most = Math.Max(most, running);
+            }
+
+            Assert.True(most <= 2, $"{most} items ran at once");
+        }
+
+        TestSupport.AssertNoWorkers();
+    }
+
+    [Fact]
+    public async Task MapAsync_RecyclingWhileBatchesAreInFlightOnSeveralThreads_LosesAndDuplicatesNothing()
+    {
+        await using (var pool = TestSupport.Pool(workers: 2, o => { o.ThreadsPerWorker = 2; o.MaxItemsPerWorker = 5; }))
+        {
+            var results = await pool.MapOutcomesAsync(new MaybeCrash(), Enumerable.Range(0, 200).Select(i => (i, CrashMode.None)), new MapOptions { BatchSize = 3 }).ToListBounded();
+
+            Assert.Equal(Enumerable.Range(0, 200).Select(i => (long)i), results.Select(r => r.Index));
+            Assert.All(results, r => Assert.Equal(r.Index * 2, r.Result));
+            Assert.True(pool.WorkersStarted >= 200 / 6, $"only {pool.WorkersStarted} workers started");
+        }
+
+        TestSupport.AssertNoWorkers();
+    }
+
     [Fact]
     public async Task DisposeAsync_ItemIgnoresCancellationPastShutdown_IsKilledAndNothingIsLeft()
     {

@@ -265,3 +265,14 @@ public sealed class ReadInitializer : IWorkload<int, int>
 {
     public int Execute(int input, WorkContext context) => MarkingInitializer.InitializedWorker;
 }
+
+/// <summary>Sleeps input milliseconds; returns when it started and ended (Stopwatch ticks: one monotonic clock for every process on Linux).</summary>
+public sealed class TimedSleep : IWorkload<int, (long Start, long End)>
+{
+    public (long Start, long End) Execute(int input, WorkContext context)
+    {
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        Thread.Sleep(input);
+        return (start, System.Diagnostics.Stopwatch.GetTimestamp());
+    }
+}

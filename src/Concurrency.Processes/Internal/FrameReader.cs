@@ -14,12 +14,20 @@ internal sealed class FrameReader
     private byte[] _buffer;
     private int _start;
     private int _end;
+    private long _stalledSince;
 
     public FrameReader(Stream stream, int initialCapacity = 64 * 1024)
     {
         _stream = stream;
         _buffer = new byte[initialCapacity];
     }
+
+    /// <summary>
+    /// Gets when the reader last received bytes while inside a frame, in <see cref="System.Diagnostics.Stopwatch"/> ticks,
+    /// or 0 when it waits between frames. A frame that stops arriving half-way (the writer alive but silent) is
+    /// noticed by a supervisor through this value, so that it is never an endless wait.
+    /// </summary>
+    public long InsideFrameSince => Volatile.Read(ref _stalledSince);
 
     /// <summary>Reads the next frame.</summary>
     /// <returns><see langword="false"/> when the stream ended cleanly between frames.</returns>
@@ -50,6 +58,7 @@ internal sealed class FrameReader
         Fill(Protocol.HeaderSize + length, atBoundary: false);
         payload = _buffer.AsMemory(_start + Protocol.HeaderSize, length);
         _start += Protocol.HeaderSize + length;
+        Volatile.Write(ref _stalledSince, 0);
         return true;
     }
 
@@ -66,6 +75,11 @@ internal sealed class FrameReader
                 _buffer = target;
                 _start = 0;
                 _end = have;
+            }
+
+            if (!atBoundary || _end > _start)
+            {
+                Volatile.Write(ref _stalledSince, System.Diagnostics.Stopwatch.GetTimestamp());
             }
 
             var read = _stream.Read(_buffer, _end, _buffer.Length - _end);

@@ -19,9 +19,11 @@ namespace Concurrency.Processes.Internal;
 /// when an item starts, so a reader that sees it sees a start time no earlier than the item's.
 /// </para>
 /// <para>
-/// The backing file is created with mode 0600 under an unguessable name in /dev/shm (or the temporary
-/// folder), and unlinked as soon as the worker has mapped it: no other user can open it, and nothing is
-/// left behind once both processes have ended.
+/// On Linux the backing file is an anonymous memory file (<c>memfd_create</c>, mode 0600): it has no name in any
+/// file system, the worker opens it through <c>/proc/&lt;pool pid&gt;/fd/&lt;n&gt;</c> (which the kernel lets
+/// only the same user open), and it vanishes with the last process that maps it — nothing is ever left in
+/// /dev/shm, even when the pool is killed. Elsewhere it is a mode-0600 file with an unguessable name in the
+/// temporary folder, unlinked as soon as the worker has mapped it.
 /// </para>
 /// </remarks>
 internal sealed unsafe class ProgressRegion : IDisposable
@@ -32,12 +34,14 @@ internal sealed unsafe class ProgressRegion : IDisposable
     private readonly MemoryMappedViewAccessor _view;
     private readonly byte* _base;
     private readonly int _slots;
+    private readonly FileStream? _keepOpen;
     private int _disposed;
 
-    private ProgressRegion(string path, MemoryMappedFile file, int slots)
+    private ProgressRegion(string path, MemoryMappedFile file, int slots, FileStream? keepOpen = null)
     {
         Path = path;
         _file = file;
+        _keepOpen = keepOpen;
         _slots = slots;
         _view = file.CreateViewAccessor(0, (long)slots * SlotSize, MemoryMappedFileAccess.ReadWrite);
         byte* pointer = null;
@@ -48,16 +52,34 @@ internal sealed unsafe class ProgressRegion : IDisposable
     /// <summary>Gets the path of the backing file (unlinked once the worker has mapped it).</summary>
     public string Path { get; }
 
-    /// <summary>Gets the folder that holds progress files: /dev/shm when it exists, else the temporary folder.</summary>
-    public static string Folder { get; } = Directory.Exists("/dev/shm") ? "/dev/shm" : System.IO.Path.GetTempPath();
-
-    /// <summary>The prefix of progress file names, for leak checks.</summary>
+    /// <summary>The prefix of progress file names (and of the memory file's name on Linux), for leak checks.</summary>
     public const string FilePrefix = "concurrency-progress-";
 
     /// <summary>Creates a region of <paramref name="slots"/> slots, private to the current user.</summary>
     public static ProgressRegion Create(int slots)
     {
-        var path = System.IO.Path.Combine(Folder, FilePrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
+        if (OperatingSystem.IsLinux())
+        {
+            var fd = MemoryFile.Create(FilePrefix.TrimEnd('-'));
+            if (fd >= 0)
+            {
+                var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
+                var memory = new FileStream(handle, FileAccess.ReadWrite, bufferSize: 0);
+                try
+                {
+                    memory.SetLength((long)slots * SlotSize);
+                    var mapped = MemoryMappedFile.CreateFromFile(memory, null, 0, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: true);
+                    return new ProgressRegion($"/proc/{Environment.ProcessId}/fd/{fd}", mapped, slots, memory);
+                }
+                catch
+                {
+                    memory.Dispose();
+                    throw;
+                }
+            }
+        }
+
+        var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), FilePrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
         var options = new FileStreamOptions
         {
             Mode = FileMode.CreateNew,
@@ -104,6 +126,11 @@ internal sealed unsafe class ProgressRegion : IDisposable
 
     public static void TryDelete(string path)
     {
+        if (path.StartsWith("/proc/", StringComparison.Ordinal))
+        {
+            return;
+        }
+
         try
         {
             File.Delete(path);
@@ -192,6 +219,45 @@ internal sealed unsafe class ProgressRegion : IDisposable
         _view.SafeMemoryMappedViewHandle.ReleasePointer();
         _view.Dispose();
         _file.Dispose();
+        _keepOpen?.Dispose();
         TryDelete(Path);
     }
+}
+
+/// <summary><c>memfd_create</c>: an anonymous, unnamed memory file (Linux).</summary>
+internal static partial class MemoryFile
+{
+    private const uint CloseOnExec = 1;
+
+    /// <summary>Creates a memory file with mode 0600; returns its descriptor, or -1 if the system has none.</summary>
+    public static int Create(string name)
+    {
+        try
+        {
+            var fd = MemfdCreate(name, CloseOnExec);
+            if (fd >= 0 && FChmod(fd, 0x180) != 0)
+            {
+                _ = Close(fd);
+                return -1;
+            }
+
+            return fd;
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return -1;
+        }
+    }
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "memfd_create", StringMarshalling = System.Runtime.InteropServices.StringMarshalling.Utf8)]
+    [System.Runtime.InteropServices.DefaultDllImportSearchPaths(System.Runtime.InteropServices.DllImportSearchPath.SafeDirectories)]
+    private static partial int MemfdCreate(string name, uint flags);
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "fchmod")]
+    [System.Runtime.InteropServices.DefaultDllImportSearchPaths(System.Runtime.InteropServices.DllImportSearchPath.SafeDirectories)]
+    private static partial int FChmod(int fd, uint mode);
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "close")]
+    [System.Runtime.InteropServices.DefaultDllImportSearchPaths(System.Runtime.InteropServices.DllImportSearchPath.SafeDirectories)]
+    private static partial int Close(int fd);
 }

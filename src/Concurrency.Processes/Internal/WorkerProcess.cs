@@ -52,6 +52,7 @@ internal sealed class WorkerProcess
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Stream _stdin;
     private readonly Stream _stdout;
+    private FrameReader? _reader;
     private int _killReason;
 
     private WorkerProcess(int id, int threads, Process process, ProgressRegion progress)
@@ -102,6 +103,16 @@ internal sealed class WorkerProcess
 
     /// <summary>Gets or sets the message of a protocol error.</summary>
     public string? ProtocolErrorMessage { get; set; }
+
+    /// <summary>Kills the worker for a message that stopped arriving half-way.</summary>
+    public void KillStalled(TimeSpan stalled)
+    {
+        var howLong = stalled >= TimeSpan.FromSeconds(1)
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{stalled.TotalSeconds:0.#} s")
+            : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{stalled.TotalMilliseconds:0} ms");
+        ProtocolErrorMessage ??= $"Truncated message: no byte of a started frame arrived for {howLong}.";
+        Kill(KillReason.ProtocolError);
+    }
 
     /// <summary>Gets or sets the start failure reported by the worker (initializer or serializer).</summary>
     public Exception? StartFailure { get; set; }
@@ -184,7 +195,7 @@ internal sealed class WorkerProcess
             Exception? error = null;
             try
             {
-                var reader = new FrameReader(_stdout);
+                var reader = _reader = new FrameReader(_stdout);
                 while (reader.TryReadFrame(out var type, out var payload))
                 {
                     onFrame(this, type, payload);
@@ -193,7 +204,7 @@ internal sealed class WorkerProcess
             catch (InvalidDataException ex)
             {
                 error = ex;
-                ProtocolErrorMessage = ex.Message;
+                ProtocolErrorMessage ??= ex.Message;
                 Kill(KillReason.ProtocolError);
             }
             catch (IOException ex)
@@ -220,6 +231,9 @@ internal sealed class WorkerProcess
         };
         thread.Start();
     }
+
+    /// <summary>Gets when the reader last received part of a frame it is still waiting for, in Stopwatch ticks; 0 between frames.</summary>
+    public long InsideFrameSince => _reader?.InsideFrameSince ?? 0;
 
     /// <summary>Encodes and sends a batch (with its workload's definition the first time). Returns the number of items sent.</summary>
     public int SendBatch(Assignment assignment, IWorkSerializer serializer, Concurrency.Telemetry.ExecutorTelemetry telemetry)
