@@ -41,6 +41,12 @@ internal static class Bench
             await RoundTripAsync(threads, "threads (reference)");
         }
 
+        // The per-item overhead the issue compares against: the process pool, in the same run.
+        await using (var processes = new Concurrency.Processes.ProcessPoolExecutor(new Concurrency.Processes.ProcessPoolExecutorOptions { MaxConcurrency = 1 }))
+        {
+            await RoundTripAsync(processes, "process pool (reference)");
+        }
+
         // 1 silo.
         await using (var one = new OrleansExecutor(client, new OrleansExecutorOptions { MaxConcurrency = 1 }))
         {

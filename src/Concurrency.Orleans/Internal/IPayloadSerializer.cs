@@ -1,5 +1,7 @@
-using MessagePack;
-using MessagePack.Resolvers;
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Reflection;
+using Concurrency.Processes;
 
 namespace Concurrency.Orleans.Internal;
 
@@ -8,8 +10,7 @@ namespace Concurrency.Orleans.Internal;
 /// wire names a type to instantiate.
 /// </summary>
 /// <remarks>
-/// A seam: the process pool's serializer is meant to replace <see cref="MessagePackPayloadSerializer"/> here once it
-/// is shared, so that a workload that crosses a process boundary also crosses a machine boundary.
+/// A seam between the grain messages and the serializer they carry payloads of.
 /// </remarks>
 internal interface IPayloadSerializer
 {
@@ -27,21 +28,41 @@ internal interface IPayloadSerializer
 }
 
 /// <summary>
-/// MessagePack, contractless (public members by name, no attributes needed on user types), with the
-/// untrusted-data guard on. Never typeless: the type always comes from the receiver, never from the bytes.
+/// The process pool's serializer (<see cref="MessagePackWorkSerializer"/>: contractless MessagePack, raw bytes for
+/// large primitive arrays, never typeless), so that a workload that crosses a process boundary crosses a machine
+/// boundary with the same bytes and the same rules.
 /// </summary>
 internal sealed class MessagePackPayloadSerializer : IPayloadSerializer
 {
     public static readonly MessagePackPayloadSerializer Instance = new();
 
-    private static readonly MessagePackSerializerOptions Options = ContractlessStandardResolver.Options
-        .WithSecurity(MessagePackSecurity.UntrustedData);
+    private static readonly MethodInfo SerializeOpen = typeof(MessagePackPayloadSerializer).GetMethod(nameof(Serialize), 1, [Type.MakeGenericMethodParameter(0)])!;
+    private static readonly MethodInfo DeserializeOpen = typeof(MessagePackPayloadSerializer).GetMethod(nameof(Deserialize), 1, [typeof(ReadOnlyMemory<byte>)])!;
 
-    public byte[] Serialize<T>(T value) => MessagePackSerializer.Serialize(value, Options);
+    private readonly MessagePackWorkSerializer _inner = new();
+    private readonly ConcurrentDictionary<Type, Func<object, byte[]>> _serializers = new();
+    private readonly ConcurrentDictionary<Type, Func<ReadOnlyMemory<byte>, object?>> _deserializers = new();
 
-    public byte[] Serialize(Type type, object value) => MessagePackSerializer.Serialize(type, value, Options);
+    public byte[] Serialize<T>(T value)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        _inner.Serialize(buffer, value);
+        return buffer.WrittenSpan.ToArray();
+    }
 
-    public T Deserialize<T>(ReadOnlyMemory<byte> bytes) => MessagePackSerializer.Deserialize<T>(bytes, Options);
+    public byte[] Serialize(Type type, object value) =>
+        _serializers.GetOrAdd(type, static (t, self) =>
+        {
+            var method = SerializeOpen.MakeGenericMethod(t);
+            return v => (byte[])method.Invoke(self, BindingFlags.DoNotWrapExceptions, null, [v], null)!;
+        }, this)(value);
 
-    public object? Deserialize(Type type, ReadOnlyMemory<byte> bytes) => MessagePackSerializer.Deserialize(type, bytes, Options);
+    public T Deserialize<T>(ReadOnlyMemory<byte> bytes) => _inner.Deserialize<T>(bytes);
+
+    public object? Deserialize(Type type, ReadOnlyMemory<byte> bytes) =>
+        _deserializers.GetOrAdd(type, static (t, self) =>
+        {
+            var method = DeserializeOpen.MakeGenericMethod(t);
+            return b => method.Invoke(self, BindingFlags.DoNotWrapExceptions, null, [b], null);
+        }, this)(bytes);
 }
