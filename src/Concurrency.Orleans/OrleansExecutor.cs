@@ -525,24 +525,7 @@ public sealed partial class OrleansExecutor : IWorkExecutor, IBatchDispatcher
         _stop.Dispose();
     }
 
-    private static async Task<bool> WaitAsync(Task task, TimeSpan timeout)
-    {
-        if (timeout == Timeout.InfiniteTimeSpan)
-        {
-            await task.ConfigureAwait(false);
-            return true;
-        }
-
-        try
-        {
-            await task.WaitAsync(timeout).ConfigureAwait(false);
-            return true;
-        }
-        catch (TimeoutException)
-        {
-            return false;
-        }
-    }
+    private static Task<bool> WaitAsync(Task task, TimeSpan timeout) => TaskWaits.WaitAsync(task, timeout);
 
     [LoggerMessage(1, LogLevel.Debug, "Executor {Name} started {Slots} worker slots.")]
     private static partial void LogStarted(ILogger logger, string name, int slots);

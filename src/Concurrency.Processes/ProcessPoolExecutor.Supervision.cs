@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Concurrency.Internal;
 using Concurrency.Processes.Internal;
 using Microsoft.Extensions.Logging;
 
@@ -483,24 +484,7 @@ public sealed partial class ProcessPoolExecutor
         LogStopped(_logger, Name);
     }
 
-    private static async Task<bool> WaitAsync(Task task, TimeSpan timeout)
-    {
-        if (timeout == Timeout.InfiniteTimeSpan)
-        {
-            await task.ConfigureAwait(false);
-            return true;
-        }
-
-        try
-        {
-            await task.WaitAsync(timeout).ConfigureAwait(false);
-            return true;
-        }
-        catch (TimeoutException)
-        {
-            return false;
-        }
-    }
+    private static Task<bool> WaitAsync(Task task, TimeSpan timeout) => TaskWaits.WaitAsync(task, timeout);
 
     private void OnWorkerOutput(WorkerProcess worker, string line) => LogWorkerOutput(_workerLogger, worker.Id, line);
 

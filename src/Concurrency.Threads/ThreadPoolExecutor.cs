@@ -233,24 +233,7 @@ public sealed partial class ThreadPoolExecutor : IWorkExecutor, IDisposable, IBa
     private static TimeSpan ShutdownGrace(TimeSpan timeout) =>
         timeout == Timeout.InfiniteTimeSpan ? timeout : TimeSpan.FromTicks(Math.Clamp(timeout.Ticks, TimeSpan.TicksPerSecond, 5 * TimeSpan.TicksPerSecond));
 
-    private static async Task<bool> WaitAsync(Task task, TimeSpan timeout)
-    {
-        if (timeout == Timeout.InfiniteTimeSpan)
-        {
-            await task.ConfigureAwait(false);
-            return true;
-        }
-
-        try
-        {
-            await task.WaitAsync(timeout).ConfigureAwait(false);
-            return true;
-        }
-        catch (TimeoutException)
-        {
-            return false;
-        }
-    }
+    private static Task<bool> WaitAsync(Task task, TimeSpan timeout) => TaskWaits.WaitAsync(task, timeout);
 
     [LoggerMessage(1, LogLevel.Debug, "Executor {Name} started {Threads} worker threads.")]
     private static partial void LogStarted(ILogger logger, string name, int threads);
