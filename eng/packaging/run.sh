@@ -19,6 +19,7 @@ ls "$work/feed"
 mkdir -p "$work/app"
 cp "$root/eng/packaging/consumer/Program.cs" "$work/app/"
 extensions=$(sed -n 's:.*<MicrosoftExtensionsVersion>\(.*\)</MicrosoftExtensionsVersion>.*:\1:p' "$root/Directory.Packages.props")
+orleans=$(sed -n 's:.*<MicrosoftOrleansVersion>\(.*\)</MicrosoftOrleansVersion>.*:\1:p' "$root/Directory.Packages.props")
 cat > "$work/app/Newcomer.csproj" <<XML
 <Project Sdk="Microsoft.NET.Sdk">
   <PropertyGroup>
@@ -33,6 +34,8 @@ cat > "$work/app/Newcomer.csproj" <<XML
 $(for p in "$work"/feed/*.nupkg; do n=$(basename "$p" ".$version.nupkg"); case "$n" in *.symbols) ;; *) echo "    <PackageReference Include=\"$n\" Version=\"$version\" />";; esac; done)
     <PackageReference Include="Microsoft.Extensions.DependencyInjection" Version="$extensions" />
     <PackageReference Include="Microsoft.Extensions.Configuration" Version="$extensions" />
+    <PackageReference Include="Microsoft.Extensions.Hosting" Version="$extensions" />
+    <PackageReference Include="Microsoft.Orleans.Server" Version="$orleans" />
   </ItemGroup>
 </Project>
 XML

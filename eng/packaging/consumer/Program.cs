@@ -3,6 +3,9 @@
 using Concurrency;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Hosting;
 
 var kinds = args.Length > 0 ? args : ["Threads"];
 var inputs = Enumerable.Range(1, 1000).ToArray();
@@ -16,13 +19,20 @@ foreach (var kind in kinds)
         .AddInMemoryCollection(new Dictionary<string, string?> { ["Executor:Kind"] = kind, ["Executor:MaxConcurrency"] = "2" })
         .Build();
 
-    // 2. Register it.
-    var services = new ServiceCollection();
-    services.AddWorkExecutor(configuration.GetSection("Executor"));
-    await using var provider = services.BuildServiceProvider();
+    // 2. Register it. The Orleans kind runs on a cluster: here a one-silo cluster on localhost, in this process.
+    var builder = Host.CreateApplicationBuilder();
+    builder.Logging.ClearProviders();
+    if (kind == "Orleans")
+    {
+        builder.UseOrleans(silo => silo.UseLocalhostClustering().AddConcurrencyWorkers());
+    }
+
+    builder.Services.AddWorkExecutor(configuration.GetSection("Executor"));
+    using var host = builder.Build();
+    await host.StartAsync();
 
     // 3. Run the workload.
-    var executor = provider.GetRequiredService<IWorkExecutor>();
+    var executor = host.Services.GetRequiredService<IWorkExecutor>();
     var results = new List<long>();
     await foreach (var result in executor.MapAsync(new SquarePlus { Add = 7 }, inputs))
     {
@@ -33,6 +43,7 @@ foreach (var kind in kinds)
     var ok = results.SequenceEqual(expected) && single == 151;
     Console.WriteLine($"{kind,-14} {executor.Name,-14} {(ok ? "ok" : "WRONG RESULTS")}");
     failures += ok ? 0 : 1;
+    await host.StopAsync();
 }
 
 return failures;
