@@ -97,12 +97,18 @@ public sealed partial class ProcessPoolExecutor : IWorkExecutor, IDisposable, IB
     /// <param name="loggerFactory">Where to log, including the workers' output; <see langword="null"/> for no logging.</param>
     /// <exception cref="ArgumentException">A setting of <paramref name="options"/> is invalid.</exception>
     public ProcessPoolExecutor(ProcessPoolExecutorOptions? options = null, ILoggerFactory? loggerFactory = null)
+        : this(options, loggerFactory, transport: null)
+    {
+    }
+
+    /// <summary>Initializes a pool whose frames travel on <paramref name="transport"/> after each worker's Hello (the shared-memory executor's rings).</summary>
+    internal ProcessPoolExecutor(ProcessPoolExecutorOptions? options, ILoggerFactory? loggerFactory, IWorkerTransport? transport)
     {
         options ??= new ProcessPoolExecutorOptions();
         options.ThrowIfInvalid();
-        var kind = options.Transport?.Kind ?? KindName;
+        var kind = transport?.Kind ?? KindName;
         Name = options.Name ?? kind;
-        _transport = options.Transport;
+        _transport = transport;
         _threads = options.ThreadsPerWorker;
         _workerCount = options.WorkerCount;
         MaxConcurrency = _workerCount * _threads;

@@ -62,9 +62,6 @@ public class ProcessPoolExecutorOptions : WorkExecutorOptions
     /// <value>The default value is 60 seconds.</value>
     public TimeSpan WorkerStartTimeout { get; set; } = ProcessPoolDefaults.WorkerStartTimeout;
 
-    /// <summary>Gets or sets how frames travel after a worker's Hello; <see langword="null"/> for the pipes.</summary>
-    internal Internal.IWorkerTransport? Transport { get; set; }
-
     /// <summary>Gets the number of worker processes these options give.</summary>
     internal int WorkerCount => MaxConcurrency is { } max ? Math.Max(1, max / ThreadsPerWorker) : Math.Max(1, Environment.ProcessorCount / ThreadsPerWorker);
 

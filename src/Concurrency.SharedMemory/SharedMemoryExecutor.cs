@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.Versioning;
 using Concurrency.Internal;
 using Concurrency.Processes;
 using Concurrency.SharedMemory.Internal;
@@ -50,12 +49,10 @@ public sealed class SharedMemoryExecutor : IWorkExecutor, IDisposable, IBatchDis
             throw new PlatformNotSupportedException("SharedMemoryExecutor needs Linux (futexes on /dev/shm mappings). Use ProcessPoolExecutor elsewhere.");
         }
 
-        options ??= new SharedMemoryExecutorOptions();
-        options.ThrowIfInvalid();
+        _pool = new ProcessPoolExecutor(options ?? new SharedMemoryExecutorOptions(), loggerFactory, new SharedChannelTransport());
 
-        // Segments left by owners that were killed (kill -9) are reclaimed when a pool starts.
+        // Segments left by owners that were killed (kill -9) are reclaimed when a pool starts (its workers start later).
         SharedMemoryJanitor.ReclaimStale();
-        _pool = new ProcessPoolExecutor(Snapshot(options), loggerFactory);
     }
 
     /// <inheritdoc/>
@@ -98,22 +95,4 @@ public sealed class SharedMemoryExecutor : IWorkExecutor, IDisposable, IBatchDis
 
     /// <summary>Disposes the executor, blocking until <see cref="DisposeAsync"/> completes.</summary>
     public void Dispose() => _pool.Dispose();
-
-    [SupportedOSPlatform("linux")]
-    private static ProcessPoolExecutorOptions Snapshot(SharedMemoryExecutorOptions options) => new()
-    {
-        Name = options.Name,
-        MaxConcurrency = options.MaxConcurrency,
-        QueueCapacity = options.QueueCapacity,
-        ShutdownTimeout = options.ShutdownTimeout,
-        ThreadsPerWorker = options.ThreadsPerWorker,
-        ItemTimeout = options.ItemTimeout,
-        CancellationGracePeriod = options.CancellationGracePeriod,
-        MaxItemsPerWorker = options.MaxItemsPerWorker,
-        MaxWorkerMemory = options.MaxWorkerMemory,
-        WorkerInitializer = options.WorkerInitializer,
-        Serializer = options.Serializer,
-        WorkerStartTimeout = options.WorkerStartTimeout,
-        Transport = new SharedChannelTransport(),
-    };
 }

@@ -42,7 +42,7 @@ internal sealed unsafe class SharedChannel : IDisposable
     public SharedRing Incoming { get; }
 
     /// <summary>Gets the directory that holds channel files: /dev/shm (memory, not disk).</summary>
-    public static string Directory => "/dev/shm";
+    public static string Directory => SegmentStore.UnixDirectory;
 
     /// <summary>Creates a channel whose rings each hold <paramref name="capacity"/> bytes (a power of two).</summary>
     public static SharedChannel Create(int capacity)
