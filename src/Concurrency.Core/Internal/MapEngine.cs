@@ -288,6 +288,8 @@ internal static class MapEngine
                 Interlocked.Increment(ref _outstanding);
             }
 
+            // Listen before dispatching: once the map is cancelled, no worker may claim an item of this batch.
+            batch.ListenForCancellation();
             try
             {
                 await _dispatcher.DispatchAsync(batch, token).ConfigureAwait(false);
@@ -298,8 +300,6 @@ internal static class MapEngine
                 batch.FailUnsettled(() => ex);
                 throw;
             }
-
-            batch.ListenForCancellation();
         }
 
         private void OnBatchCompleted(WorkBatch batch)

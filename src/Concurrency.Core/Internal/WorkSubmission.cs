@@ -22,8 +22,9 @@ internal static class WorkSubmission
 
     private static async Task<TResult> RunAsync<TInput, TResult>(IBatchDispatcher dispatcher, WorkBatch<TInput, TResult> batch, CancellationToken cancellationToken)
     {
-        await dispatcher.DispatchAsync(batch, cancellationToken).ConfigureAwait(false);
+        // Listen before dispatching: once the caller cancels, no worker may claim the item.
         batch.ListenForCancellation();
+        await dispatcher.DispatchAsync(batch, cancellationToken).ConfigureAwait(false);
         await batch.Completion.ConfigureAwait(false);
         return batch.GetResultOrThrow(0);
     }
