@@ -332,7 +332,13 @@ public sealed partial class ProcessPoolExecutor
         switch (type)
         {
             case FrameType.Results:
-                OnResults(worker, ref reader);
+                // Batches that allow synchronous continuations complete when the scope ends: after the slot has
+                // taken its next batch or gone idle, with no lock held.
+                using (WorkBatch.DeferCompletions())
+                {
+                    OnResults(worker, ref reader);
+                }
+
                 break;
             case FrameType.Ready:
                 _ = reader.ReadInt32();

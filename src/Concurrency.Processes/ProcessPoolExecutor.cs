@@ -80,6 +80,7 @@ public sealed partial class ProcessPoolExecutor : IWorkExecutor, IDisposable, IB
     private readonly string? _initializerName;
     private readonly TimeSpan _startTimeout;
     private readonly TimeSpan _shutdownTimeout;
+    private readonly bool _synchronousContinuations;
     private int _nextWorkerId;
     private int _starting;
     private int _busy;
@@ -120,6 +121,7 @@ public sealed partial class ProcessPoolExecutor : IWorkExecutor, IDisposable, IB
         _initializerName = options.WorkerInitializer is { } initializer ? TypeGate.NameOf(initializer) : null;
         _startTimeout = options.WorkerStartTimeout;
         _shutdownTimeout = options.ShutdownTimeout;
+        _synchronousContinuations = options.AllowSynchronousContinuations;
         _serializer = (IWorkSerializer)Activator.CreateInstance(options.Serializer)!;
         _queueSpace = new SemaphoreSlim(options.QueueCapacity);
         _telemetry = new ExecutorTelemetry(kind, Name);
@@ -143,6 +145,9 @@ public sealed partial class ProcessPoolExecutor : IWorkExecutor, IDisposable, IB
 
     /// <inheritdoc/>
     TimeSpan IBatchDispatcher.TargetBatchDuration => BatchTarget;
+
+    /// <inheritdoc/>
+    bool IBatchDispatcher.AllowSynchronousContinuations => _synchronousContinuations;
 
     /// <summary>Gets the process ids of the live workers, for tests.</summary>
     internal IReadOnlyList<int> WorkerProcessIds

@@ -49,7 +49,8 @@ public sealed class SharedMemoryExecutor : IWorkExecutor, IDisposable, IBatchDis
             throw new PlatformNotSupportedException("SharedMemoryExecutor needs Linux (futexes on /dev/shm mappings). Use ProcessPoolExecutor elsewhere.");
         }
 
-        _pool = new ProcessPoolExecutor(options ?? new SharedMemoryExecutorOptions(), loggerFactory, new SharedChannelTransport());
+        options ??= new SharedMemoryExecutorOptions();
+        _pool = new ProcessPoolExecutor(options, loggerFactory, new SharedChannelTransport(options.SpinDuration));
 
         // Segments left by owners that were killed (kill -9) are reclaimed when a pool starts (its workers start later).
         SharedMemoryJanitor.ReclaimStale();
@@ -67,6 +68,9 @@ public sealed class SharedMemoryExecutor : IWorkExecutor, IDisposable, IBatchDis
 
     /// <inheritdoc/>
     TimeSpan IBatchDispatcher.TargetBatchDuration => ((IBatchDispatcher)_pool).TargetBatchDuration;
+
+    /// <inheritdoc/>
+    bool IBatchDispatcher.AllowSynchronousContinuations => ((IBatchDispatcher)_pool).AllowSynchronousContinuations;
 
     /// <summary>Gets the process pool that runs the workers, for tests.</summary>
     internal ProcessPoolExecutor Pool => _pool;

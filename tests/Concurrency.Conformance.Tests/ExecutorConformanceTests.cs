@@ -17,6 +17,9 @@ public abstract class ExecutorConformanceTests
     /// <summary>Asserts that a disposed executor left nothing behind: no thread, no child process, no file.</summary>
     protected abstract void AssertNothingLeftBehind(IWorkExecutor executor);
 
+    /// <summary>Gets a value indicating whether the executor under test was allowed to run continuations on its own threads (and does).</summary>
+    protected virtual bool ContinuationsMayRunOnExecutorThreads => false;
+
     private async Task WithExecutorAsync(int maxConcurrency, Func<IWorkExecutor, Task> test)
     {
         var executor = CreateExecutor(maxConcurrency);
@@ -308,12 +311,32 @@ public abstract class ExecutorConformanceTests
     [Fact]
     public Task SubmitAsync_ContinuationSubmitsAndWaitsSynchronously_DoesNotDeadlock() => WithExecutorAsync(1, async executor =>
     {
-        // With one worker, a continuation that ran on the worker and blocked on more work would deadlock.
-        var nested = await executor.SubmitAsync(new SquareWorkload(), 3)
-            .ContinueWith(t => executor.SubmitAsync(new SquareWorkload(), (int)t.Result).GetAwaiter().GetResult(), TaskScheduler.Default)
-            .WaitAsync(Patience);
+        // With one worker, code after the await that ran on the executor's own thread and blocked on more work would
+        // deadlock: nothing else could deliver the second result.
+        using var signals = new SignalDirectory();
+        var first = executor.SubmitAsync(new SignalWorkload(), new SignalInput(signals.Path, 3, Block: true));
 
-        Assert.Equal(81L, nested);
+        async Task<(long Result, bool OnThreadPool)> ThenSquareAsync()
+        {
+            var id = await first.ConfigureAwait(false);
+            var onThreadPool = Thread.CurrentThread.IsThreadPoolThread;
+            if (!onThreadPool && ContinuationsMayRunOnExecutorThreads)
+            {
+                // The executor was told it may (AllowSynchronousContinuations): blocking here is the caller's documented
+                // mistake, so only the non-blocking form is checked.
+                return (await executor.SubmitAsync(new SquareWorkload(), id).ConfigureAwait(false), onThreadPool);
+            }
+
+            return (executor.SubmitAsync(new SquareWorkload(), id).GetAwaiter().GetResult(), onThreadPool);
+        }
+
+        // The continuation is registered before the first item may finish: it waits for "release".
+        var continued = ThenSquareAsync();
+        signals.Mark("release");
+        var (nested, ranOnThreadPool) = await continued.WaitAsync(Patience);
+
+        Assert.Equal(9L, nested);
+        Assert.NotEqual(ContinuationsMayRunOnExecutorThreads, ranOnThreadPool);
     });
 
     [Fact]

@@ -28,6 +28,47 @@ public sealed class ProcessPoolExecutorTests : IAsyncLifetime
         Assert.Equal("Processes", _pool.Name);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task SubmitAsync_AllowSynchronousContinuations_DecidesWhereTheAwaitingCodeContinues(bool allow)
+    {
+        var gate = Path.Combine(Path.GetTempPath(), $"concurrency-gate-{Guid.NewGuid():N}");
+        try
+        {
+            await using var pool = TestSupport.Pool(workers: 1, o => o.AllowSynchronousContinuations = allow);
+            var item = pool.SubmitAsync(new WaitForFile(), gate);
+
+            // Registered before the item can finish: it waits for the gate.
+            var continuation = item.ContinueWith(
+                _ => (Thread.CurrentThread.Name, Thread.CurrentThread.IsThreadPoolThread, Next: pool.SubmitAsync(new AddOne(), 1)),
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+            File.WriteAllBytes(gate, []);
+            var (thread, onThreadPool, next) = await continuation.Bounded();
+
+            Assert.Equal(1, await item.Bounded());
+            Assert.Equal(2, await next.Bounded());
+            if (allow)
+            {
+                // On the thread that read the result, once the pool was done with it: the next item went to the same worker.
+                Assert.Matches(@"^Concurrency worker \d+ reader$", thread);
+                Assert.False(onThreadPool);
+            }
+            else
+            {
+                Assert.True(onThreadPool);
+            }
+        }
+        finally
+        {
+            File.Delete(gate);
+        }
+
+        TestSupport.AssertNoWorkers();
+    }
+
     [Fact]
     public async Task MapAsync_Ordered_YieldsInInputOrder()
     {

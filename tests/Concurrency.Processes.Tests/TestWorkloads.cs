@@ -164,6 +164,26 @@ public sealed class SleepFor : IWorkload<int, int>
     }
 }
 
+/// <summary>Waits (at most 60 s) until the file named by the input exists: a signal from the test, whatever process runs the item.</summary>
+public sealed class WaitForFile : IWorkload<string, int>
+{
+    public int Execute(string input, WorkContext context)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!File.Exists(input))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{input} never appeared.");
+            }
+
+            Thread.Sleep(1);
+        }
+
+        return 1;
+    }
+}
+
 /// <summary>Waits at a process-wide barrier of two: returns true only if another item of the same worker runs at the same time.</summary>
 public sealed class Rendezvous : IWorkload<int, (bool Met, int Pid)>
 {

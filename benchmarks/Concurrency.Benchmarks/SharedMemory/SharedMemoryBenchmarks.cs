@@ -34,18 +34,26 @@ public static class SharedMemoryBenchmarks
         await using var pool = new ProcessPoolExecutor(new ProcessPoolExecutorOptions { MaxConcurrency = 2 });
 
         // Round trips on one-worker pools: with two workers, consecutive items alternate between a warm and a
-        // sleeping worker, and the order of the measurements decides which one pays.
+        // sleeping worker, and the order of the measurements decides which one pays. Each kind twice: with the default
+        // options (continuations on the thread pool) and with AllowSynchronousContinuations (no thread hand-off).
         await using var shmOne = new SharedMemoryExecutor(new SharedMemoryExecutorOptions { MaxConcurrency = 1 });
         await using var poolOne = new ProcessPoolExecutor(new ProcessPoolExecutorOptions { MaxConcurrency = 1 });
+        await using var shmInline = new SharedMemoryExecutor(new SharedMemoryExecutorOptions { MaxConcurrency = 1, AllowSynchronousContinuations = true });
+        await using var poolInline = new ProcessPoolExecutor(new ProcessPoolExecutorOptions { MaxConcurrency = 1, AllowSynchronousContinuations = true });
 
-        // 4. Round trip (first: it also warms both pools).
+        // 4. Round trip (first: it also warms the pools).
         var trips = quick ? 1_000 : 2_000;
         rounds *= 3;
-        var (shmTrip, poolTrip) = BestOfInterleaved(rounds, () => RoundTrip(shmOne, trips), () => RoundTrip(poolOne, trips));
-        rows.Add(("empty item round trip (warm)", Us(shmTrip), Us(poolTrip) + " ProcessPoolExecutor", Ratio(shmTrip / poolTrip), "≤ 0.5×"));
+        var (shmTrip, poolTrip) = Interleaved(rounds, () => RoundTrip(shmOne, trips), () => RoundTrip(poolOne, trips));
+        var (shmInlineTrip, poolInlineTrip) = Interleaved(rounds, () => RoundTrip(shmInline, trips), () => RoundTrip(poolInline, trips));
+        rows.Add(("empty item round trip (warm), best", Us(shmTrip.Best), Us(poolTrip.Best) + " ProcessPoolExecutor", Ratio(shmTrip.Best / poolTrip.Best), "≤ 0.5×"));
+        rows.Add(("  same, median of the rounds", Us(shmTrip.Median), Us(poolTrip.Median) + " ProcessPoolExecutor", Ratio(shmTrip.Median / poolTrip.Median), "≤ 0.5×"));
+        rows.Add(("  both AllowSynchronousContinuations, best", Us(shmInlineTrip.Best), Us(poolInlineTrip.Best) + " ProcessPoolExecutor", Ratio(shmInlineTrip.Best / poolInlineTrip.Best), "≤ 0.5×"));
+        rows.Add(("  same, median of the rounds", Us(shmInlineTrip.Median), Us(poolInlineTrip.Median) + " ProcessPoolExecutor", Ratio(shmInlineTrip.Median / poolInlineTrip.Median), "≤ 0.5×"));
+        rows.Add(("  synchronous vs default pool, median", Us(shmInlineTrip.Median), Us(poolTrip.Median) + " ProcessPoolExecutor, defaults", Ratio(shmInlineTrip.Median / poolTrip.Median), "-"));
         if (args.Contains("roundtrip", StringComparer.OrdinalIgnoreCase))
         {
-            Console.WriteLine($"round trip {Us(shmTrip)} vs process pool {Us(poolTrip)}: {Ratio(shmTrip / poolTrip)}");
+            PrintTable(rows);
             return 0;
         }
 
@@ -74,23 +82,31 @@ public static class SharedMemoryBenchmarks
             rows.Add(("sum of 256 MiB, by handle", Ms(byHandle), Ms(byValue) + " ProcessPoolExecutor by value", Ratio(byValue / byHandle) + " faster", "≥ 10×"));
         }
 
-        Console.WriteLine();
-        Console.WriteLine($"| {"benchmark",-40} | {"measured",-14} | {"against (same run)",-46} | {"ratio",-13} | {"target",-8} |");
-        Console.WriteLine($"|{new string('-', 42)}|{new string('-', 16)}|{new string('-', 48)}|{new string('-', 15)}|{new string('-', 10)}|");
-        foreach (var row in rows)
-        {
-            Console.WriteLine($"| {row.Name,-40} | {row.Value,-14} | {row.Floor,-46} | {row.Ratio,-13} | {row.Target,-8} |");
-        }
-
+        PrintTable(rows);
         return 0;
     }
 
-    private static double RoundTrip(IWorkExecutor executor, int count)
+    private static void PrintTable(List<(string Name, string Value, string Floor, string Ratio, string Target)> rows)
     {
+        Console.WriteLine();
+        Console.WriteLine($"| {"benchmark",-42} | {"measured",-14} | {"against (same run)",-46} | {"ratio",-13} | {"target",-8} |");
+        Console.WriteLine($"|{new string('-', 44)}|{new string('-', 16)}|{new string('-', 48)}|{new string('-', 15)}|{new string('-', 10)}|");
+        foreach (var row in rows)
+        {
+            Console.WriteLine($"| {row.Name,-42} | {row.Value,-14} | {row.Floor,-46} | {row.Ratio,-13} | {row.Target,-8} |");
+        }
+    }
+
+    /// <summary>Mean seconds per item of <paramref name="count"/> empty items awaited one after another, as an application awaits them.</summary>
+    private static double RoundTrip(IWorkExecutor executor, int count) => RoundTripAsync(executor, count).GetAwaiter().GetResult();
+
+    private static async Task<double> RoundTripAsync(IWorkExecutor executor, int count)
+    {
+        var workload = new EmptyWorkload();
         var started = Stopwatch.GetTimestamp();
         for (var i = 0; i < count; i++)
         {
-            executor.SubmitAsync(new EmptyWorkload(), i).GetAwaiter().GetResult();
+            await executor.SubmitAsync(workload, i).ConfigureAwait(false);
         }
 
         return Stopwatch.GetElapsedTime(started).TotalSeconds / count;
@@ -158,6 +174,25 @@ public static class SharedMemoryBenchmarks
             using var view = chunk.Open();
             view.Span.Fill(1.0);
         }
+    }
+
+    /// <summary>Alternates the two measurements, so that neither gains from running first or later; returns the best and the median of each.</summary>
+    private static ((double Best, double Median) First, (double Best, double Median) Second) Interleaved(int rounds, Func<double> first, Func<double> second)
+    {
+        var (a, b) = (new List<double>(), new List<double>());
+        for (var i = 0; i < rounds; i++)
+        {
+            a.Add(first());
+            b.Add(second());
+        }
+
+        return ((a.Min(), Median(a)), (b.Min(), Median(b)));
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     /// <summary>Alternates the two measurements, so that neither gains from running first or later; the best of each counts.</summary>

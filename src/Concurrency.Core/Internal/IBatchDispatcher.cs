@@ -15,6 +15,12 @@ internal interface IBatchDispatcher
     /// </summary>
     TimeSpan TargetBatchDuration { get; }
 
+    /// <summary>
+    /// Gets a value indicating whether the continuations of the tasks this executor completes may run synchronously, on
+    /// the executor's thread that received the result (see <see cref="WorkBatch.DeferCompletions"/>).
+    /// </summary>
+    bool AllowSynchronousContinuations => false;
+
     /// <summary>Throws <see cref="ObjectDisposedException"/> if the executor no longer takes work.</summary>
     void ThrowIfDisposed();
 

@@ -276,7 +276,7 @@ internal static class MapEngine
                 while (!BatchGate.TryTake());
             }
 
-            var batch = new WorkBatch<TInput, TResult>(_workload, [.. pending], token) { OnCompleted = _onCompleted, FirstIndex = _pulled };
+            var batch = new WorkBatch<TInput, TResult>(_workload, [.. pending], token, _dispatcher.AllowSynchronousContinuations) { OnCompleted = _onCompleted, FirstIndex = _pulled };
             _pulled += pending.Count;
             pending.Clear();
             if (_ordered)

@@ -12,8 +12,11 @@ namespace Concurrency.Internal;
 /// Each item settles exactly once, with a result, an exception or a cancellation. Item states, in
 /// <see cref="_states"/>: 0 = pending (not started; cancellation settles it at once), 1 = claimed by a
 /// worker (only the worker or the executor's supervision settles it), 2 = settled. The batch completes
-/// when its last item settles; <see cref="Completion"/> never runs continuations synchronously, so the
-/// thread that settles the last item (a worker) never runs the caller's code.
+/// when its last item settles. By default <see cref="Completion"/> never runs continuations synchronously, so the
+/// thread that settles the last item (a worker) never runs the caller's code. A batch made with
+/// <c>synchronousContinuations</c> runs them synchronously, but only where the executor allows it: inside a
+/// <see cref="DeferCompletions"/> scope, when the scope ends (an executor's reader thread, after its bookkeeping, holding
+/// no lock); completed anywhere else, it completes from the thread pool.
 /// </remarks>
 [DebuggerDisplay("{WorkloadType.Name,nq} x {Count}, {_remaining} unsettled")]
 internal abstract class WorkBatch
@@ -23,16 +26,25 @@ internal abstract class WorkBatch
     private const int Settled = 2;
 
     private readonly int[] _states;
-    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    [ThreadStatic]
+    private static List<WorkBatch>? t_deferred;
+
+    [ThreadStatic]
+    private static int t_deferring;
+
+    private readonly TaskCompletionSource _completion;
+    private readonly bool _synchronousContinuations;
     private int _remaining;
     private CancellationTokenRegistration _registration;
 
-    protected WorkBatch(int count, CancellationToken cancellationToken)
+    protected WorkBatch(int count, bool synchronousContinuations, CancellationToken cancellationToken)
     {
         Debug.Assert(count > 0, "A batch holds at least one item.");
         _states = new int[count];
         _remaining = count;
         CancellationToken = cancellationToken;
+        _synchronousContinuations = synchronousContinuations;
+        _completion = new(synchronousContinuations ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     /// <summary>Gets the number of items.</summary>
@@ -65,6 +77,17 @@ internal abstract class WorkBatch
 
     /// <summary>Gets or sets a callback run (on the thread that settles the last item) when the batch completes. Must be cheap and must not throw.</summary>
     public Action<WorkBatch>? OnCompleted { get; set; }
+
+    /// <summary>
+    /// Starts a scope on the calling thread in which batches with synchronous continuations that complete are held
+    /// back; disposing the scope completes them, running their continuations on this thread. Scopes nest.
+    /// </summary>
+    /// <returns>The scope, to dispose once the caller holds no lock and its bookkeeping is done.</returns>
+    public static CompletionScope DeferCompletions()
+    {
+        t_deferring++;
+        return default;
+    }
 
     /// <summary>Gets a value indicating whether the batch has completed.</summary>
     public bool IsCompleted => Volatile.Read(ref _remaining) == 0;
@@ -187,8 +210,44 @@ internal abstract class WorkBatch
         if (Interlocked.Decrement(ref _remaining) == 0)
         {
             _registration.Dispose();
-            _completion.TrySetResult();
+            if (!_synchronousContinuations)
+            {
+                _completion.TrySetResult();
+                OnCompleted?.Invoke(this);
+                return;
+            }
+
             OnCompleted?.Invoke(this);
+            if (t_deferring > 0)
+            {
+                (t_deferred ??= []).Add(this);
+            }
+            else
+            {
+                // Not on a thread that may run the caller's code (a cancellation callback, supervision under a lock).
+                ThreadPool.UnsafeQueueUserWorkItem(static batch => batch._completion.TrySetResult(), this, preferLocal: false);
+            }
+        }
+    }
+
+    /// <summary>The scope returned by <see cref="DeferCompletions"/>.</summary>
+    internal readonly struct CompletionScope : IDisposable
+    {
+        /// <summary>Ends the scope; the outermost one completes the batches held back, in the order they completed.</summary>
+        public void Dispose()
+        {
+            if (--t_deferring > 0 || t_deferred is not { Count: > 0 } deferred)
+            {
+                return;
+            }
+
+            // A continuation may start a scope of its own (a nested reader callback): take the list first.
+            var batches = deferred.ToArray();
+            deferred.Clear();
+            foreach (var batch in batches)
+            {
+                batch._completion.TrySetResult();
+            }
         }
     }
 }
@@ -199,8 +258,8 @@ internal sealed class WorkBatch<TInput, TResult> : WorkBatch
     private readonly TResult[] _results;
     private ExceptionDispatchInfo?[]? _exceptions;
 
-    public WorkBatch(IWorkload<TInput, TResult> workload, TInput[] inputs, CancellationToken cancellationToken)
-        : base(inputs.Length, cancellationToken)
+    public WorkBatch(IWorkload<TInput, TResult> workload, TInput[] inputs, CancellationToken cancellationToken, bool synchronousContinuations = false)
+        : base(inputs.Length, synchronousContinuations, cancellationToken)
     {
         Workload = workload;
         Inputs = inputs;

@@ -16,7 +16,7 @@ internal static class WorkSubmission
             return Task.FromCanceled<TResult>(cancellationToken);
         }
 
-        var batch = new WorkBatch<TInput, TResult>(workload, [input], cancellationToken);
+        var batch = new WorkBatch<TInput, TResult>(workload, [input], cancellationToken, dispatcher.AllowSynchronousContinuations);
         return RunAsync(dispatcher, batch, cancellationToken);
     }
 

@@ -18,7 +18,7 @@ internal sealed unsafe class SharedChannel : IDisposable
     private readonly byte* _pointer;
     private int _disposed;
 
-    private SharedChannel(MemoryMappedFile file, MemoryMappedViewAccessor view, string name, int capacity, bool isParent, string? pathToUnlink)
+    private SharedChannel(MemoryMappedFile file, MemoryMappedViewAccessor view, string name, int capacity, bool isParent, string? pathToUnlink, int spinMicroseconds = 0)
     {
         _file = file;
         _view = view;
@@ -26,8 +26,8 @@ internal sealed unsafe class SharedChannel : IDisposable
         Name = name;
         view.SafeMemoryMappedViewHandle.AcquirePointer(ref _pointer);
         var basePointer = _pointer + view.PointerOffset;
-        var toWorker = new SharedRing(basePointer, capacity, initialize: isParent);
-        var toParent = new SharedRing(basePointer + SharedRing.HeaderSize + capacity, capacity, initialize: isParent);
+        var toWorker = new SharedRing(basePointer, capacity, initialize: isParent, spinMicroseconds);
+        var toParent = new SharedRing(basePointer + SharedRing.HeaderSize + capacity, capacity, initialize: isParent, spinMicroseconds);
         Outgoing = isParent ? toWorker : toParent;
         Incoming = isParent ? toParent : toWorker;
     }
@@ -44,8 +44,8 @@ internal sealed unsafe class SharedChannel : IDisposable
     /// <summary>Gets the directory that holds channel files: /dev/shm (memory, not disk).</summary>
     public static string Directory => SegmentStore.UnixDirectory;
 
-    /// <summary>Creates a channel whose rings each hold <paramref name="capacity"/> bytes (a power of two).</summary>
-    public static SharedChannel Create(int capacity)
+    /// <summary>Creates a channel whose rings each hold <paramref name="capacity"/> bytes (a power of two), and whose waiters on both sides poll for <paramref name="spinMicroseconds"/> before they sleep.</summary>
+    public static SharedChannel Create(int capacity, int spinMicroseconds = 0)
     {
         EnsureSupported();
         // Named like every segment (owner pid and start time, then 128 random bits): the janitor reclaims the
@@ -65,7 +65,7 @@ internal sealed unsafe class SharedChannel : IDisposable
             stream.SetLength(size);
             var file = MemoryMappedFile.CreateFromFile(stream, mapName: null, size, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
             var view = file.CreateViewAccessor(0, size, MemoryMappedFileAccess.ReadWrite);
-            return new SharedChannel(file, view, name, capacity, isParent: true, pathToUnlink: path);
+            return new SharedChannel(file, view, name, capacity, isParent: true, pathToUnlink: path, spinMicroseconds);
         }
         catch
         {

@@ -10,6 +10,19 @@ namespace Concurrency.SharedMemory.Transport;
 [SupportedOSPlatform("linux")]
 internal sealed class SharedChannelTransport : IWorkerTransport
 {
+    private readonly int _spinMicroseconds;
+
+    /// <summary>Initializes the worker side (it learns the spin from the channel's header).</summary>
+    public SharedChannelTransport()
+    {
+    }
+
+    /// <summary>Initializes the parent side: both sides of every channel poll for <paramref name="spin"/> before they sleep.</summary>
+    public SharedChannelTransport(TimeSpan spin)
+    {
+        _spinMicroseconds = (int)Math.Min(SharedRing.MaxSpinMicroseconds, spin.Ticks / TimeSpan.TicksPerMicrosecond);
+    }
+
     /// <summary>The bytes of each ring: large enough that a batch of tiny items or a result frame rarely waits for space.</summary>
     internal const int RingCapacity = 1 << 20;
 
@@ -17,7 +30,7 @@ internal sealed class SharedChannelTransport : IWorkerTransport
 
     public string WorkerSideType => typeof(SharedChannelTransport).AssemblyQualifiedName!;
 
-    public IWorkerConnection Connect() => new Connection(SharedChannel.Create(RingCapacity));
+    public IWorkerConnection Connect() => new Connection(SharedChannel.Create(RingCapacity, _spinMicroseconds));
 
     public (Stream Input, Stream Output) OpenInWorker(string name)
     {

@@ -8,7 +8,7 @@ namespace Concurrency.SharedMemory.Transport;
 /// <summary>
 /// A single-producer, single-consumer byte ring in shared memory: one process writes, another reads, like a
 /// pipe but without a system call while data flows. An idle reader (or a writer facing a full ring) spins
-/// briefly, then sleeps on a futex that the other side wakes.
+/// for a configured time (yielding its core to any other runnable thread), then sleeps on a futex that the other side wakes.
 /// </summary>
 /// <remarks>
 /// Layout (offsets in bytes from <c>_base</c>; producer and consumer fields on separate cache lines):
@@ -20,6 +20,7 @@ namespace Concurrency.SharedMemory.Transport;
 ///  72  int  SpaceSeq      futex word: bumped after every read
 ///  76  int  WriterAsleep  1 while the producer sleeps on SpaceSeq
 /// 128  int  Closed        1 once either side (or a supervisor) closed the ring
+/// 132  int  SpinMicros    how long a waiter polls before it sleeps (set by the creator; both sides use it)
 /// 192  data[capacity]     capacity is a power of two
 /// </code>
 /// Sleeping is race-free: a side sets its "asleep" flag with a full fence, then re-checks the condition before it
@@ -40,27 +41,22 @@ internal sealed unsafe class SharedRing
     private const int SpaceSeqOffset = 72;
     private const int WriterAsleepOffset = 76;
     private const int ClosedOffset = 128;
+    private const int SpinOffset = 132;
 
     /// <summary>How long one futex sleep lasts before the sleeper looks again (a peer that died without closing the ring).</summary>
     private static readonly TimeSpan SleepSlice = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>How long a waiter spins before it sleeps.</summary>
-    /// <remarks>
-    /// Measured here (2 cores): every microsecond of spinning made the round trip slower — the spinning thread takes the
-    /// core that the other side's reply, or this side's continuation, needs (spin 0: 35 µs, 5 µs: 37 µs, 50 µs: 130 µs,
-    /// 200 µs: 230 µs). Spinning pays only with idle cores to spare, so it is on only where there are more than two.
-    /// </remarks>
-    private static readonly long SpinTicks = Environment.ProcessorCount > 2 ? Stopwatch.Frequency * 5 / 1_000_000 : 0;
-
     private readonly byte* _base;
     private readonly byte* _data;
     private readonly long _mask;
+    private readonly long _spinTicks;
 
     /// <summary>Initializes a ring over <paramref name="memory"/>, which holds <see cref="HeaderSize"/> + <paramref name="capacity"/> bytes.</summary>
     /// <param name="memory">The start of the ring in a shared mapping, 64-byte aligned.</param>
     /// <param name="capacity">The data capacity, a power of two.</param>
     /// <param name="initialize">Whether to zero the header (the creating side only).</param>
-    public SharedRing(byte* memory, int capacity, bool initialize)
+    /// <param name="spinMicroseconds">The creating side: how long a waiter polls before it sleeps. The other side reads it from the header.</param>
+    public SharedRing(byte* memory, int capacity, bool initialize, int spinMicroseconds = 0)
     {
         Debug.Assert(capacity > 0 && (capacity & (capacity - 1)) == 0, "The capacity is a power of two.");
         _base = memory;
@@ -70,8 +66,18 @@ internal sealed unsafe class SharedRing
         if (initialize)
         {
             new Span<byte>(memory, HeaderSize).Clear();
+            *(int*)(memory + SpinOffset) = Math.Max(0, spinMicroseconds);
         }
+
+        SpinMicroseconds = Math.Clamp(Volatile.Read(ref *(int*)(memory + SpinOffset)), 0, MaxSpinMicroseconds);
+        _spinTicks = Stopwatch.Frequency * SpinMicroseconds / 1_000_000;
     }
+
+    /// <summary>The longest spin a ring accepts (a corrupt header must not make a side poll for long).</summary>
+    public const int MaxSpinMicroseconds = 10_000;
+
+    /// <summary>Gets how long a waiter polls before it sleeps, in microseconds.</summary>
+    public int SpinMicroseconds { get; }
 
     /// <summary>Gets the data capacity in bytes.</summary>
     public int Capacity { get; }
@@ -175,9 +181,10 @@ internal sealed unsafe class SharedRing
 
     private void Wait(int* sequence, ref int asleep, Func<SharedRing, bool> ready)
     {
-        // With cores to spare, spin for a few microseconds first (a reply often follows within a round trip, and a
-        // futex sleep and wake-up costs more). Then sleep, so an idle side burns no core.
-        var spinUntil = Stopwatch.GetTimestamp() + SpinTicks;
+        // Poll first: a reply often follows within a round trip, and a futex sleep and wake-up costs more — far more on
+        // a virtual machine whose idle core has to be woken. Each poll yields the core, so a runnable thread (this
+        // side's continuation, the other process) is not kept waiting by it. Then sleep, so an idle side burns nothing.
+        var spinUntil = Stopwatch.GetTimestamp() + _spinTicks;
         while (true)
         {
             if (ready(this) || IsClosed)
@@ -190,7 +197,7 @@ internal sealed unsafe class SharedRing
                 break;
             }
 
-            Thread.SpinWait(16);
+            Thread.Yield();
         }
 
         var seen = Volatile.Read(ref *sequence);

@@ -169,6 +169,95 @@ public sealed class WorkBatchTests
     }
 
     [Fact]
+    public void Completion_SynchronousContinuationsSettledInsideScope_RunOnTheSettlingThreadWhenTheScopeEnds()
+    {
+        var batch = new WorkBatch<int, int>(new Identity(), [1], CancellationToken.None, synchronousContinuations: true);
+        var scopeEnded = false;
+        (int Thread, bool ScopeEnded, int Result)? seen = null;
+        var continuation = batch.Completion.ContinueWith(
+            _ => seen = (Environment.CurrentManagedThreadId, Volatile.Read(ref scopeEnded), batch.GetResultOrThrow(0)),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        var settlingThread = -1;
+        var completedInsideScope = true;
+
+        var settler = new Thread(() =>
+        {
+            settlingThread = Environment.CurrentManagedThreadId;
+            var outer = WorkBatch.DeferCompletions();
+            var inner = WorkBatch.DeferCompletions();
+            Assert.True(batch.TryClaim(0));
+            Assert.True(batch.TrySetResult(0, 7));
+            inner.Dispose();
+            completedInsideScope = batch.Completion.IsCompleted;
+            Volatile.Write(ref scopeEnded, true);
+            outer.Dispose();
+        });
+        settler.Start();
+        Assert.True(settler.Join(Hammer.Timeout));
+
+        Assert.True(batch.IsCompleted);
+        Assert.False(completedInsideScope);
+        Assert.True(continuation.IsCompleted);
+        Assert.Equal((settlingThread, true, 7), seen);
+    }
+
+    [Fact]
+    public async Task Completion_SynchronousContinuationsSettledOutsideScope_RunOnTheThreadPool()
+    {
+        var batch = new WorkBatch<int, int>(new Identity(), [1], CancellationToken.None, synchronousContinuations: true);
+        var continuation = batch.Completion.ContinueWith(
+            _ => (Environment.CurrentManagedThreadId, Thread.CurrentThread.IsThreadPoolThread),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        var settlingThread = -1;
+
+        var settler = new Thread(() =>
+        {
+            settlingThread = Environment.CurrentManagedThreadId;
+            Assert.True(batch.TryClaim(0));
+            Assert.True(batch.TrySetResult(0, 7));
+        });
+        settler.Start();
+        Assert.True(settler.Join(Hammer.Timeout));
+
+        var (thread, onThreadPool) = await continuation.WaitAsync(Hammer.Timeout);
+        Assert.NotEqual(settlingThread, thread);
+        Assert.True(onThreadPool);
+    }
+
+    [Fact]
+    public async Task Completion_DefaultBatchSettledInsideScope_CompletesAtOnceAndNeverOnTheSettlingThread()
+    {
+        var batch = Batch(1);
+        var continuation = batch.Completion.ContinueWith(
+            _ => Environment.CurrentManagedThreadId,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        var settlingThread = -1;
+        var completedInsideScope = false;
+
+        var settler = new Thread(() =>
+        {
+            settlingThread = Environment.CurrentManagedThreadId;
+            using (WorkBatch.DeferCompletions())
+            {
+                Assert.True(batch.TryClaim(0));
+                Assert.True(batch.TrySetResult(0, 7));
+                completedInsideScope = batch.Completion.IsCompleted;
+            }
+        });
+        settler.Start();
+        Assert.True(settler.Join(Hammer.Timeout));
+
+        Assert.True(completedInsideScope);
+        Assert.NotEqual(settlingThread, await continuation.WaitAsync(Hammer.Timeout));
+    }
+
+    [Fact]
     public async Task ListenForCancellation_TokenCancelled_SettlesPendingAtOnce()
     {
         using var cts = new CancellationTokenSource();

@@ -21,6 +21,22 @@ public sealed class SharedMemoryExecutorTests : SharedMemoryTest
         Assert.Equal(2, executor.MaxConcurrency);
     }
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(10_001)]
+    public void Constructor_SpinDurationOutOfRange_ThrowsArgumentExceptionNamingIt(int microseconds)
+    {
+        var options = new SharedMemoryExecutorOptions { SpinDuration = TimeSpan.FromMicroseconds(microseconds) };
+
+        var error = Assert.Throws<ArgumentException>(() => new SharedMemoryExecutor(options));
+
+        Assert.Contains($"SharedMemoryExecutorOptions.SpinDuration must be between zero and 10 ms, got {options.SpinDuration}.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SpinDuration_Default_Is50Microseconds() =>
+        Assert.Equal(TimeSpan.FromMicroseconds(50), new SharedMemoryExecutorOptions().SpinDuration);
+
     [Fact]
     public async Task SubmitAsync_InputHoldsAHandle_WorkerWritesIntoTheOwnersMemory()
     {

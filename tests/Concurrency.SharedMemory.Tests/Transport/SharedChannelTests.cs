@@ -20,6 +20,22 @@ public sealed class SharedChannelTests
         Assert.NotEqual(first.Name, second.Name);
     }
 
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(50, 50)]
+    [InlineData(-5, 0)]
+    [InlineData(1_000_000, SharedRing.MaxSpinMicroseconds)]
+    public void Open_ChannelCreatedWithSpin_BothSidesOfBothRingsUseTheCreatorsSpin(int requested, int expected)
+    {
+        using var parent = SharedChannel.Create(4096, requested);
+        using var worker = SharedChannel.Open(parent.Name, 4096);
+
+        Assert.Equal(expected, parent.Incoming.SpinMicroseconds);
+        Assert.Equal(expected, parent.Outgoing.SpinMicroseconds);
+        Assert.Equal(expected, worker.Incoming.SpinMicroseconds);
+        Assert.Equal(expected, worker.Outgoing.SpinMicroseconds);
+    }
+
     [Fact]
     public void Dispose_Channel_RemovesItsFile()
     {
