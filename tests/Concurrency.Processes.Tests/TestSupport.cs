@@ -38,9 +38,19 @@ internal static class TestSupport
 
     public static ProcessPoolExecutor Pool(int workers = 1, Action<ProcessPoolExecutorOptions>? configure = null, ILoggerFactory? loggers = null)
     {
-        var options = new ProcessPoolExecutorOptions { MaxConcurrency = workers, ShutdownTimeout = TimeSpan.FromSeconds(5), CancellationGracePeriod = TimeSpan.FromMilliseconds(300) };
+        var options = WithDefaults(new ProcessPoolExecutorOptions(), workers);
         configure?.Invoke(options);
         return new ProcessPoolExecutor(options, loggers);
+    }
+
+    /// <summary>Sets the tests' defaults on <paramref name="options"/>: <paramref name="workers"/> workers, a short shutdown timeout and grace period.</summary>
+    public static T WithDefaults<T>(T options, int workers)
+        where T : ProcessPoolExecutorOptions
+    {
+        options.MaxConcurrency = workers;
+        options.ShutdownTimeout = TimeSpan.FromSeconds(5);
+        options.CancellationGracePeriod = TimeSpan.FromMilliseconds(300);
+        return options;
     }
 }
 
