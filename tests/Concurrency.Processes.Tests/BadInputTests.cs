@@ -1,6 +1,9 @@
+using System.Globalization;
 using System.Reflection;
 using System.Reflection.Emit;
 using System.Runtime.Serialization;
+using System.Text.RegularExpressions;
+using Concurrency.Tests.Shared;
 
 namespace Concurrency.Processes.Tests;
 
@@ -105,6 +108,49 @@ public abstract class BadInputTests : IAsyncLifetime
             "Truncated message: the stream ended after 8 of the 105 bytes of a frame. The worker was replaced.",
             ex.Message);
         Assert.Equal(3, ex.ExitCode);
+    }
+
+    /// <param name="written">The payload bytes written before the worker is killed; -1: it is killed while it writes.</param>
+    /// <param name="announced">The payload length in the frame's header.</param>
+    [Theory]
+    [InlineData(3, 100)] // a few bytes of a small frame
+    [InlineData(600 * 1024, 800 * 1024)] // more than half a shared-memory ring (1 MiB): it wraps past the ring's end
+    [InlineData(1536 * 1024, 3 * 1024 * 1024)] // more than a whole ring (or pipe): the writer waited for the pool to read
+    [InlineData(-1, 64 * 1024 * 1024)] // killed by another thread in the middle of writing (most likely while waiting for space)
+    public async Task MapOutcomesAsync_WorkerKilledWhileWritingResults_FailsOnlyThatItemAndAReplacementRunsTheRest(int written, int announced)
+    {
+        var (workerId, pid) = await _pool.SubmitAsync(new WhereAmI(), 0).Bounded();
+
+        // A large result through the same worker first: the partial frame then starts past the middle of a ring.
+        Assert.Equal(700 * 1024, (await _pool.SubmitAsync(new Ballast(), 700 * 1024).Bounded()).Length);
+        var inputs = Enumerable.Range(0, 20).Select(i => (i, i == 7 ? written : 0, announced)).ToList();
+        var outcomes = await _pool.MapOutcomesAsync(new DieWhileWritingResults(), inputs, new MapOptions { BatchSize = 20 }).ToListBounded();
+
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => (long)i), outcomes.Select(o => o.Index));
+        var crash = Assert.IsType<WorkerCrashedException>(outcomes[7].Exception);
+        var match = Regex.Match(
+            crash.Message,
+            $@"^Worker {workerId} sent a malformed message while running an item of {Regex.Escape(typeof(DieWhileWritingResults).FullName!)} and was killed: " +
+            $@"Truncated message: the stream ended after (\d+) of the {5 + announced} bytes of a frame\. The worker was replaced\.$");
+        Assert.True(match.Success, crash.Message);
+        var received = int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+        if (written > 0)
+        {
+            Assert.Equal(5 + written, received);
+        }
+        else
+        {
+            Assert.InRange(received, 5 + DieWhileWritingResults.Chunk, 5 + announced - 1);
+        }
+
+        Assert.Equal(workerId, crash.WorkerId);
+        Assert.Equal(137, crash.ExitCode);
+        Assert.False(ProcessLeaks.IsAlive(pid));
+        Assert.All(outcomes.Where(o => o.Index != 7), o => Assert.Equal(o.Index * 2, o.Result.Doubled));
+        Assert.All(outcomes.Where(o => o.Index > 7), o => Assert.Equal(workerId + 1, o.Result.WorkerId));
+        var (after, afterPid) = await _pool.SubmitAsync(new WhereAmI(), 0).Bounded();
+        Assert.Equal(workerId + 1, after);
+        Assert.NotEqual(pid, afterPid);
     }
 
     [Fact]
