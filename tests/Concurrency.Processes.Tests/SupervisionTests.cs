@@ -66,6 +66,52 @@ public abstract class SupervisionTests
     }
 
     [Fact]
+    public async Task SubmitAsync_WorkerKilledWhileThePoolWritesABatchToIt_TheBatchRunsOnTheReplacement()
+    {
+        await using (var pool = _kind.Create(workers: 2, o => o.ThreadsPerWorker = 2))
+        {
+            var (workerId, pid) = await pool.SubmitAsync(new WhereAmI(), 0).Bounded();
+
+            // An item of one slot stops the whole worker (SIGSTOP): it reads nothing more.
+            var stopped = pool.SubmitAsync(new Crash(), CrashMode.StopSelf);
+            Assert.True(await TestSupport.EventuallyAsync(() => TestSupport.ProcessState(pid) == 'T'), "the worker did not stop");
+
+            // A batch for the other slot, larger than any ring or pipe: its sender (the submitting thread) writes until
+            // the buffer between them is full, then waits for room.
+            var input = Enumerable.Range(0, 1 << 20).Select(i => (double)i).ToArray();
+            var submitted = new TaskCompletionSource<Task<double[]>>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var senderId = 0;
+            var sender = new Thread(() =>
+            {
+                Volatile.Write(ref senderId, TestSupport.CurrentThreadId());
+                try
+                {
+                    submitted.SetResult(pool.SubmitAsync(new Reverse(), input));
+                }
+                catch (Exception ex)
+                {
+                    submitted.SetException(ex);
+                }
+            });
+            sender.Start();
+            Assert.True(
+                await TestSupport.EventuallyAsync(() => Volatile.Read(ref senderId) != 0 && TestSupport.ThreadState(senderId) == 'S'),
+                "the sender never waited for room");
+
+            System.Diagnostics.Process.GetProcessById(pid).Kill();
+
+            var crash = await Assert.ThrowsAsync<WorkerCrashedException>(() => stopped.Bounded());
+            Assert.Equal(workerId, crash.WorkerId);
+            Assert.Equal(137, crash.ExitCode);
+            var reversed = await (await submitted.Task.Bounded()).Bounded();
+            Assert.Equal(input.Reverse(), reversed);
+            Assert.Equal(workerId + 1, (await pool.SubmitAsync(new WhereAmI(), 0).Bounded()).WorkerId);
+        }
+
+        PoolKind.AssertNothingLeft();
+    }
+
+    [Fact]
     public async Task MapOutcomesAsync_CrashInTheMiddleOfABatch_FailsOnlyThatItemAndRunsTheRest()
     {
         await using (var pool = _kind.Create(workers: 1))

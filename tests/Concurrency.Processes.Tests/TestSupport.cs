@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using Concurrency.Tests.Shared;
 using Microsoft.Extensions.Logging;
 
 namespace Concurrency.Processes.Tests;
 
-internal static class TestSupport
+internal static partial class TestSupport
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
 
@@ -18,6 +19,29 @@ internal static class TestSupport
 
     /// <summary>Asserts that no worker process of this test process is left (alive or zombie).</summary>
     public static void AssertNoWorkers() => Assert.Empty(ProcessLeaks.ChildrenWithCommandLine("--concurrency-worker"));
+
+    /// <summary>Gets the state letter of process <paramref name="pid"/> (R, S, D, T: stopped, Z, ...), or '?' if it has gone.</summary>
+    public static char ProcessState(int pid) => StateIn($"/proc/{pid}/stat");
+
+    /// <summary>Gets the state letter of thread <paramref name="tid"/> of this process (S: asleep, e.g. blocked in a write), or '?' if it has ended.</summary>
+    public static char ThreadState(int tid) => StateIn($"/proc/self/task/{tid}/stat");
+
+    /// <summary>Gets the operating-system id of the calling thread.</summary>
+    [LibraryImport("libc", EntryPoint = "gettid")]
+    public static partial int CurrentThreadId();
+
+    private static char StateIn(string statPath)
+    {
+        try
+        {
+            var stat = File.ReadAllText(statPath);
+            return stat[stat.LastIndexOf(')') + 2];
+        }
+        catch (IOException)
+        {
+            return '?';
+        }
+    }
 
     /// <summary>Polls <paramref name="condition"/> until it holds or <paramref name="timeout"/> passes.</summary>
     public static async Task<bool> EventuallyAsync(Func<bool> condition, TimeSpan? timeout = null)

@@ -59,6 +59,9 @@ public enum CrashMode
     Segfault,
     KillSelf,
     UnhandledThreadException,
+
+    /// <summary>Stops the whole worker process (SIGSTOP): it neither runs nor reads until it is continued or killed.</summary>
+    StopSelf,
 }
 
 /// <summary>Ends its worker in the way its input names; returns the worker id otherwise.</summary>
@@ -86,6 +89,10 @@ public sealed partial class Crash : IWorkload<CrashMode, int>
                 break;
             case CrashMode.KillSelf:
                 _ = Kill(Environment.ProcessId, 9);
+                Thread.Sleep(Timeout.Infinite);
+                break;
+            case CrashMode.StopSelf:
+                _ = Kill(Environment.ProcessId, 19);
                 Thread.Sleep(Timeout.Infinite);
                 break;
             case CrashMode.UnhandledThreadException:

@@ -84,6 +84,21 @@ public sealed class SharedChannelTests
     }
 
     [Fact]
+    public async Task Close_WhileTheWriterWaitsForRoom_FailsTheWriteWithIOException()
+    {
+        using var parent = SharedChannel.Create(4096);
+        using var worker = SharedChannel.Open(parent.Name, 4096);
+        var writer = Task.Factory.StartNew(() => parent.Outgoing.Write(new byte[3 * 4096]), TaskCreationOptions.LongRunning);
+        Assert.True(SpinWait.SpinUntil(() => parent.Outgoing.Available == 4096, Patience), "the ring never filled");
+
+        // The reader is gone (a worker that died): the supervisor closes the channel.
+        worker.Close();
+
+        var ex = await Assert.ThrowsAsync<IOException>(() => writer.WaitAsync(Patience));
+        Assert.Equal("The shared-memory channel was closed by the other side.", ex.Message);
+    }
+
+    [Fact]
     public void Read_AfterClose_ReturnsWhatIsLeftThenEndOfStream()
     {
         using var parent = SharedChannel.Create(4096);
