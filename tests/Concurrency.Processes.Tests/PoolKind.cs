@@ -25,11 +25,8 @@ internal abstract class PoolKind
     /// <summary>Gets the process pool inside <paramref name="executor"/>, whose internals (worker ids, running items) the tests observe.</summary>
     public abstract ProcessPoolExecutor PoolOf(IWorkExecutor executor);
 
-    /// <summary>
-    /// After the ParentProcess program was killed with SIGKILL and its workers are gone: asserts what it left in
-    /// /dev/shm, and that the next pool of this kind reclaims it.
-    /// </summary>
-    public abstract void AssertKilledParentsFilesAreReclaimed(int parentPid);
+    /// <summary>Gets the number of segment files the ParentProcess program holds in /dev/shm once its workers are ready.</summary>
+    public abstract int ParentProcessSegments { get; }
 
     /// <summary>Asserts that no worker process of this process is left, and no shared-memory file it owns.</summary>
     public static void AssertNothingLeft()

@@ -1,5 +1,3 @@
-using Concurrency.Tests;
-using Concurrency.Tests.Shared;
 using Microsoft.Extensions.Logging;
 
 namespace Concurrency.Processes.Tests;
@@ -23,12 +21,8 @@ internal sealed class ProcessPoolKind : PoolKind
 
     public override ProcessPoolExecutor PoolOf(IWorkExecutor executor) => (ProcessPoolExecutor)executor;
 
-    /// <summary>A killed process pool leaves nothing in /dev/shm to reclaim: its progress regions are unnamed memory files.</summary>
-    public override void AssertKilledParentsFilesAreReclaimed(int parentPid)
-    {
-        Assert.Null(SharedMemoryLeaks.Describe(parentPid));
-        Assert.Empty(ProcessLeaks.ShmFiles("concurrency-progress-"));
-    }
+    /// <summary>None: the process pool's progress regions are unnamed memory files.</summary>
+    public override int ParentProcessSegments => 0;
 
     protected override ProcessPoolExecutorOptions NewOptions() => new();
 
