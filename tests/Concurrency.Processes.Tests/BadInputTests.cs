@@ -1,25 +1,31 @@
+using System.Globalization;
 using System.Reflection;
 using System.Reflection.Emit;
 using System.Runtime.Serialization;
-using Concurrency.Processes.Internal;
+using System.Text.RegularExpressions;
+using Concurrency.Tests.Shared;
 
 namespace Concurrency.Processes.Tests;
 
 /// <summary>Inputs, results, workloads and messages that cannot cross: each a clear exception, never a hang.</summary>
-public sealed class BadInputTests : IAsyncLifetime
+/// <remarks>Written once for every executor built on the process pool; a sealed subclass per executor says which (<see cref="PoolKind"/>).</remarks>
+public abstract class BadInputTests : IAsyncLifetime
 {
-    private ProcessPoolExecutor _pool = null!;
+    private readonly PoolKind _kind;
+    private IWorkExecutor _pool = null!;
+
+    private protected BadInputTests(PoolKind kind) => _kind = kind;
 
     public Task InitializeAsync()
     {
-        _pool = TestSupport.Pool(workers: 1);
+        _pool = _kind.Create(workers: 1);
         return Task.CompletedTask;
     }
 
     public async Task DisposeAsync()
     {
-        await _pool.DisposeAsync();
-        TestSupport.AssertNoWorkers();
+        await _pool.DisposeAsync().Bounded();
+        PoolKind.AssertNothingLeft();
     }
 
     [Fact]
@@ -104,10 +110,53 @@ public sealed class BadInputTests : IAsyncLifetime
         Assert.Equal(3, ex.ExitCode);
     }
 
+    /// <param name="written">The payload bytes written before the worker is killed; -1: it is killed while it writes.</param>
+    /// <param name="announced">The payload length in the frame's header.</param>
+    [Theory]
+    [InlineData(3, 100)] // a few bytes of a small frame
+    [InlineData(600 * 1024, 800 * 1024)] // more than half a shared-memory ring (1 MiB): it wraps past the ring's end
+    [InlineData(1536 * 1024, 3 * 1024 * 1024)] // more than a whole ring (or pipe): the writer waited for the pool to read
+    [InlineData(-1, 64 * 1024 * 1024)] // killed by another thread in the middle of writing (most likely while waiting for space)
+    public async Task MapOutcomesAsync_WorkerKilledWhileWritingResults_FailsOnlyThatItemAndAReplacementRunsTheRest(int written, int announced)
+    {
+        var (workerId, pid) = await _pool.SubmitAsync(new WhereAmI(), 0).Bounded();
+
+        // A large result through the same worker first: the partial frame then starts past the middle of a ring.
+        Assert.Equal(700 * 1024, (await _pool.SubmitAsync(new Ballast(), 700 * 1024).Bounded()).Length);
+        var inputs = Enumerable.Range(0, 20).Select(i => (i, i == 7 ? written : 0, announced)).ToList();
+        var outcomes = await _pool.MapOutcomesAsync(new DieWhileWritingResults(), inputs, new MapOptions { BatchSize = 20 }).ToListBounded();
+
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => (long)i), outcomes.Select(o => o.Index));
+        var crash = Assert.IsType<WorkerCrashedException>(outcomes[7].Exception);
+        var match = Regex.Match(
+            crash.Message,
+            $@"^Worker {workerId} sent a malformed message while running an item of {Regex.Escape(typeof(DieWhileWritingResults).FullName!)} and was killed: " +
+            $@"Truncated message: the stream ended after (\d+) of the {5 + announced} bytes of a frame\. The worker was replaced\.$");
+        Assert.True(match.Success, crash.Message);
+        var received = int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+        if (written > 0)
+        {
+            Assert.Equal(5 + written, received);
+        }
+        else
+        {
+            Assert.InRange(received, 5 + DieWhileWritingResults.Chunk, 5 + announced - 1);
+        }
+
+        Assert.Equal(workerId, crash.WorkerId);
+        Assert.Equal(137, crash.ExitCode);
+        Assert.False(ProcessLeaks.IsAlive(pid));
+        Assert.All(outcomes.Where(o => o.Index != 7), o => Assert.Equal(o.Index * 2, o.Result.Doubled));
+        Assert.All(outcomes.Where(o => o.Index > 7), o => Assert.Equal(workerId + 1, o.Result.WorkerId));
+        var (after, afterPid) = await _pool.SubmitAsync(new WhereAmI(), 0).Bounded();
+        Assert.Equal(workerId + 1, after);
+        Assert.NotEqual(pid, afterPid);
+    }
+
     [Fact]
     public async Task SubmitAsync_WorkerStopsHalfWayThroughAMessageButLives_FailsTheItemInsteadOfHanging()
     {
-        _pool.FrameStallTimeout = TimeSpan.FromMilliseconds(300);
+        _kind.PoolOf(_pool).FrameStallTimeout = TimeSpan.FromMilliseconds(300);
         var (workerId, _) = await _pool.SubmitAsync(new WhereAmI(), 0).Bounded();
 
         var ex = await Assert.ThrowsAsync<WorkerCrashedException>(() => _pool.SubmitAsync(new CorruptProtocol(), [100, 0, 0, 0, 12, 0, 0, 0]).Bounded());
@@ -148,51 +197,5 @@ public sealed class TruncateProtocol : IWorkload<int, int>
         Concurrency.Processes.Worker.WorkerHost.Current!.WriteRawForTesting([100, 0, 0, 0, 12, 0, 0, 0]);
         Environment.Exit(3);
         return 0;
-    }
-}
-
-public sealed class FrameReaderTests
-{
-    [Fact]
-    public void TryReadFrame_SeveralFramesInOneRead_ReadsEachThenEndsCleanly()
-    {
-        var buffer = new FrameBuffer();
-        buffer.BeginFrame(FrameType.Cancel);
-        buffer.WriteInt32(1);
-        buffer.WriteInt32(2);
-        buffer.EndFrame();
-        buffer.BeginFrame(FrameType.Shutdown);
-        buffer.EndFrame();
-        var reader = new FrameReader(new MemoryStream(buffer.WrittenSpan.ToArray()), initialCapacity: 8);
-
-        Assert.True(reader.TryReadFrame(out var type, out var payload));
-        Assert.Equal(FrameType.Cancel, type);
-        var fields = new PayloadReader(payload, type);
-        Assert.Equal(1, fields.ReadInt32());
-        Assert.Equal(2, fields.ReadInt32());
-        Assert.True(reader.TryReadFrame(out type, out payload));
-        Assert.Equal(FrameType.Shutdown, type);
-        Assert.Equal(0, payload.Length);
-        Assert.False(reader.TryReadFrame(out _, out _));
-    }
-
-    [Theory]
-    [InlineData(new byte[] { 4, 0 }, "Truncated message: the stream ended after 2 of the 5 bytes of a frame.")]
-    [InlineData(new byte[] { 4, 0, 0, 0, 4, 1, 2 }, "Truncated message: the stream ended after 7 of the 9 bytes of a frame.")]
-    [InlineData(new byte[] { 0, 0, 0, 0, 99 }, "Malformed message: unknown frame type 99.")]
-    [InlineData(new byte[] { 0, 0, 0, 0x80, 4 }, "Malformed message: a frame announces a payload of -2147483648 bytes; the limit is 1073741824.")]
-    public void TryReadFrame_TruncatedOrMalformed_ThrowsInvalidDataException(byte[] bytes, string message)
-    {
-        var reader = new FrameReader(new MemoryStream(bytes));
-        var ex = Assert.Throws<InvalidDataException>(() => reader.TryReadFrame(out _, out _));
-        Assert.Equal(message, ex.Message);
-    }
-
-    [Fact]
-    public void PayloadReader_ReadPastTheEnd_ThrowsInvalidDataException()
-    {
-        var reader = new PayloadReader(new byte[] { 1, 2 }, FrameType.Batch);
-        var ex = Assert.Throws<InvalidDataException>(() => reader.ReadInt32());
-        Assert.Equal("Malformed message: a Batch frame of 2 bytes is inconsistent (4 more bytes needed with 2 left).", ex.Message);
     }
 }

@@ -3,10 +3,15 @@ using Concurrency.Tests.Shared;
 namespace Concurrency.Processes.Tests;
 
 /// <summary>Stress: many items, a tenth of which kill their worker in various ways. Slow (tens of seconds: about 200 worker restarts).</summary>
-[Trait("Category", "Slow")]
-public sealed class ChaosTests
+/// <remarks>Written once for every executor built on the process pool; a sealed subclass per executor says which (<see cref="PoolKind"/>).</remarks>
+public abstract class ChaosTests
 {
+    private readonly PoolKind _kind;
+
+    private protected ChaosTests(PoolKind kind) => _kind = kind;
+
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task MapOutcomesAsync_TenPercentOfItemsCrashTheirWorker_EveryItemEndsOnceAsResultOrCrash()
     {
         var random = new Random(12345);
@@ -15,7 +20,7 @@ public sealed class ChaosTests
             .Select(i => (Value: i, Mode: random.NextDouble() < 0.1 ? modes[random.Next(modes.Length)] : CrashMode.None))
             .ToList();
 
-        await using (var pool = TestSupport.Pool(workers: 2))
+        await using (var pool = _kind.Create(workers: 2))
         {
             var outcomes = await pool.MapOutcomesAsync(new MaybeCrash(), inputs, new MapOptions { Ordered = false })
                 .ToListAsync().AsTask().WaitAsync(TimeSpan.FromMinutes(4));
@@ -40,7 +45,7 @@ public sealed class ChaosTests
             Assert.Equal(2, await pool.SubmitAsync(new AddOne(), 1).Bounded());
         }
 
-        TestSupport.AssertNoWorkers();
+        PoolKind.AssertNothingLeft();
         Assert.Empty(ProcessLeaks.ShmFiles("concurrency-progress-"));
     }
 }

@@ -1,19 +1,25 @@
 using System.Diagnostics;
 using System.Reflection;
+using Concurrency.Tests;
 using Concurrency.Tests.Shared;
 
 namespace Concurrency.Processes.Tests;
 
-/// <summary>When the pool's process dies — even by SIGKILL — its workers exit on their own.</summary>
-public sealed class OrphanTests
+/// <summary>When the pool's process dies — even by SIGKILL — its workers exit on their own, and what it left in /dev/shm is reclaimed.</summary>
+/// <remarks>Written once for every executor built on the process pool; a sealed subclass per executor says which (<see cref="PoolKind"/>).</remarks>
+public abstract class OrphanTests
 {
+    private readonly PoolKind _kind;
+
+    private protected OrphanTests(PoolKind kind) => _kind = kind;
+
     /// <param name="state">Whether the workers are idle or running an item when the parent dies.</param>
     /// <param name="launch">How the parent runs: <c>dotnet app.dll</c>, or its apphost (as <c>dotnet run</c> does).</param>
     [Theory]
     [InlineData("idle", "dotnet")]
     [InlineData("busy", "dotnet")]
     [InlineData("idle", "apphost")]
-    public async Task Workers_ParentKilledWithSigkill_ExitWithinTwoSeconds(string state, string launch)
+    public async Task Workers_ParentKilledWithSigkill_ExitWithinTwoSecondsAndTheNextPoolReclaimsItsFiles(string state, string launch)
     {
         var parentDll = typeof(OrphanTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ParentProcessPath").Value!;
         Assert.True(File.Exists(parentDll), $"The parent program was not built: {parentDll}");
@@ -30,6 +36,7 @@ public sealed class OrphanTests
             info.ArgumentList.Add(parentDll);
         }
 
+        info.ArgumentList.Add(_kind.ParentArgument);
         info.ArgumentList.Add("2");
         info.ArgumentList.Add(state);
         using var parent = Process.Start(info)!;
@@ -39,6 +46,7 @@ public sealed class OrphanTests
             Assert.Equal($"READY {parent.Id}", line);
             var workers = ProcessLeaks.ChildrenOf(parent.Id).Where(pid => ProcessLeaks.CommandLine(pid).Contains("--concurrency-worker", StringComparison.Ordinal)).ToList();
             Assert.Equal(2, workers.Count);
+            Assert.Equal(_kind.ParentProcessSegments, SharedMemoryLeaks.FilesOf(parent.Id).Count);
 
             parent.Kill(); // SIGKILL: no chance to clean up.
             await parent.WaitForExitAsync().Bounded();
@@ -46,6 +54,12 @@ public sealed class OrphanTests
 
             var gone = await TestSupport.EventuallyAsync(() => workers.All(pid => !ProcessLeaks.IsAlive(pid)), TimeSpan.FromSeconds(2));
             Assert.True(gone, $"workers still alive {Stopwatch.GetElapsedTime(killedAt).TotalMilliseconds:F0} ms after the parent was killed");
+
+            // Nobody unlinked what the parent held: the next pool reclaims it when it starts.
+            await using (_kind.Create())
+            {
+                Assert.Empty(SharedMemoryLeaks.FilesOf(parent.Id));
+            }
         }
         finally
         {

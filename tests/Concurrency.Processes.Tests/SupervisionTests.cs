@@ -3,8 +3,13 @@ using Concurrency.Tests.Shared;
 namespace Concurrency.Processes.Tests;
 
 /// <summary>Fault injection: each way a worker can die or hang, and exactly what the caller sees.</summary>
-public sealed class SupervisionTests
+/// <remarks>Written once for every executor built on the process pool; a sealed subclass per executor says which (<see cref="PoolKind"/>).</remarks>
+public abstract class SupervisionTests
 {
+    private readonly PoolKind _kind;
+
+    private protected SupervisionTests(PoolKind kind) => _kind = kind;
+
     public static TheoryData<CrashMode, int> Crashes => new()
     {
         { CrashMode.FailFast, 134 },
@@ -20,7 +25,7 @@ public sealed class SupervisionTests
     [MemberData(nameof(Crashes))]
     public async Task SubmitAsync_WorkerDiesMidItem_FailsThatItemWithWorkerCrashedExceptionAndReplacesTheWorker(CrashMode mode, int exitCode)
     {
-        await using (var pool = TestSupport.Pool(workers: 1))
+        await using (var pool = _kind.Create(workers: 1))
         {
             var (workerId, pid) = await pool.SubmitAsync(new WhereAmI(), 0).Bounded();
 
@@ -37,17 +42,17 @@ public sealed class SupervisionTests
             Assert.NotEqual(pid, afterPid);
         }
 
-        TestSupport.AssertNoWorkers();
+        PoolKind.AssertNothingLeft();
     }
 
     [Fact]
     public async Task SubmitAsync_WorkerKilledFromOutside_FailsTheRunningItemWithExitCode137()
     {
-        await using (var pool = TestSupport.Pool(workers: 1))
+        await using (var pool = _kind.Create(workers: 1))
         {
             var (workerId, pid) = await pool.SubmitAsync(new WhereAmI(), 0).Bounded();
             var running = pool.SubmitAsync(new SpinForever(), 0);
-            Assert.True(await TestSupport.EventuallyAsync(() => pool.RunningItems == 1));
+            Assert.True(await TestSupport.EventuallyAsync(() => PoolOf(pool).RunningItems == 1));
 
             System.Diagnostics.Process.GetProcessById(pid).Kill();
 
@@ -57,13 +62,59 @@ public sealed class SupervisionTests
             Assert.Equal(2, await pool.SubmitAsync(new AddOne(), 1).Bounded());
         }
 
-        TestSupport.AssertNoWorkers();
+        PoolKind.AssertNothingLeft();
+    }
+
+    [Fact]
+    public async Task SubmitAsync_WorkerKilledWhileThePoolWritesABatchToIt_TheBatchRunsOnTheReplacement()
+    {
+        await using (var pool = _kind.Create(workers: 2, o => o.ThreadsPerWorker = 2))
+        {
+            var (workerId, pid) = await pool.SubmitAsync(new WhereAmI(), 0).Bounded();
+
+            // An item of one slot stops the whole worker (SIGSTOP): it reads nothing more.
+            var stopped = pool.SubmitAsync(new Crash(), CrashMode.StopSelf);
+            Assert.True(await TestSupport.EventuallyAsync(() => TestSupport.ProcessState(pid) == 'T'), "the worker did not stop");
+
+            // A batch for the other slot, larger than any ring or pipe: its sender (the submitting thread) writes until
+            // the buffer between them is full, then waits for room.
+            var input = Enumerable.Range(0, 1 << 20).Select(i => (double)i).ToArray();
+            var submitted = new TaskCompletionSource<Task<double[]>>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var senderId = 0;
+            var sender = new Thread(() =>
+            {
+                Volatile.Write(ref senderId, TestSupport.CurrentThreadId());
+                try
+                {
+                    submitted.SetResult(pool.SubmitAsync(new Reverse(), input));
+                }
+                catch (Exception ex)
+                {
+                    submitted.SetException(ex);
+                }
+            });
+            sender.Start();
+            Assert.True(
+                await TestSupport.EventuallyAsync(() => Volatile.Read(ref senderId) != 0 && TestSupport.ThreadState(senderId) == 'S'),
+                "the sender never waited for room");
+
+            System.Diagnostics.Process.GetProcessById(pid).Kill();
+
+            var crash = await Assert.ThrowsAsync<WorkerCrashedException>(() => stopped.Bounded());
+            Assert.Equal(workerId, crash.WorkerId);
+            Assert.Equal(137, crash.ExitCode);
+            var reversed = await (await submitted.Task.Bounded()).Bounded();
+            Assert.Equal(input.Reverse(), reversed);
+            Assert.Equal(workerId + 1, (await pool.SubmitAsync(new WhereAmI(), 0).Bounded()).WorkerId);
+        }
+
+        PoolKind.AssertNothingLeft();
     }
 
     [Fact]
     public async Task MapOutcomesAsync_CrashInTheMiddleOfABatch_FailsOnlyThatItemAndRunsTheRest()
     {
-        await using (var pool = TestSupport.Pool(workers: 1))
+        await using (var pool = _kind.Create(workers: 1))
         {
             var inputs = Enumerable.Range(0, 20).Select(i => (i, i == 7 ? CrashMode.Exit42 : CrashMode.None)).ToList();
             var outcomes = await pool.MapOutcomesAsync(new MaybeCrash(), inputs, new MapOptions { BatchSize = 20 }).ToListBounded();
@@ -72,16 +123,16 @@ public sealed class SupervisionTests
             var crash = Assert.IsType<WorkerCrashedException>(outcomes[7].Exception);
             Assert.Equal(42, crash.ExitCode);
             Assert.All(outcomes.Where(o => o.Index != 7), o => Assert.Equal(o.Index * 2, o.Result));
-            Assert.Equal(2, pool.WorkersStarted);
+            Assert.Equal(2, PoolOf(pool).WorkersStarted);
         }
 
-        TestSupport.AssertNoWorkers();
+        PoolKind.AssertNothingLeft();
     }
 
     [Fact]
     public async Task SubmitAsync_ItemPastItemTimeout_FailsWithWorkTimeoutExceptionAndReplacesTheWorker()
     {
-        await using (var pool = TestSupport.Pool(workers: 1, o => o.ItemTimeout = TimeSpan.FromMilliseconds(300)))
+        await using (var pool = _kind.Create(workers: 1, o => o.ItemTimeout = TimeSpan.FromMilliseconds(300)))
         {
             var (workerId, pid) = await pool.SubmitAsync(new WhereAmI(), 0).Bounded();
 
@@ -94,18 +145,18 @@ public sealed class SupervisionTests
             Assert.Equal(workerId + 1, await pool.SubmitAsync(new SleepFor(), 10).Bounded());
         }
 
-        TestSupport.AssertNoWorkers();
+        PoolKind.AssertNothingLeft();
     }
 
     [Fact]
     public async Task SubmitAsync_CancelledItemIgnoresItsToken_IsCancelledAfterTheGracePeriodAndTheWorkerReplaced()
     {
-        await using (var pool = TestSupport.Pool(workers: 1, o => o.CancellationGracePeriod = TimeSpan.FromMilliseconds(200)))
+        await using (var pool = _kind.Create(workers: 1, o => o.CancellationGracePeriod = TimeSpan.FromMilliseconds(200)))
         {
             var (workerId, pid) = await pool.SubmitAsync(new WhereAmI(), 0).Bounded();
             using var cts = new CancellationTokenSource();
             var running = pool.SubmitAsync(new SpinForever(), 0, cts.Token);
-            Assert.True(await TestSupport.EventuallyAsync(() => pool.RunningItems == 1));
+            Assert.True(await TestSupport.EventuallyAsync(() => PoolOf(pool).RunningItems == 1));
 
             await cts.CancelAsync();
 
@@ -115,13 +166,13 @@ public sealed class SupervisionTests
             Assert.Equal(workerId + 1, (await pool.SubmitAsync(new WhereAmI(), 0).Bounded()).WorkerId);
         }
 
-        TestSupport.AssertNoWorkers();
+        PoolKind.AssertNothingLeft();
     }
 
     [Fact]
     public async Task MapAsync_MaxItemsPerWorker_RecyclesBetweenItems()
     {
-        await using (var pool = TestSupport.Pool(workers: 1, o => o.MaxItemsPerWorker = 3))
+        await using (var pool = _kind.Create(workers: 1, o => o.MaxItemsPerWorker = 3))
         {
             var results = await pool.MapAsync(new WhereAmI(), Enumerable.Range(0, 10), new MapOptions { BatchSize = 10 }).ToListBounded();
 
@@ -131,13 +182,13 @@ public sealed class SupervisionTests
             Assert.Equal(4, results.Select(r => r.Pid).Distinct().Count());
         }
 
-        TestSupport.AssertNoWorkers();
+        PoolKind.AssertNothingLeft();
     }
 
     [Fact]
     public async Task SubmitAsync_WorkerAboveMaxWorkerMemory_IsRecycledBetweenItems()
     {
-        await using (var pool = TestSupport.Pool(workers: 1, o => o.MaxWorkerMemory = 300L * 1024 * 1024))
+        await using (var pool = _kind.Create(workers: 1, o => o.MaxWorkerMemory = 300L * 1024 * 1024))
         {
             var first = await pool.SubmitAsync(new Hog(), 50).Bounded();
             var second = await pool.SubmitAsync(new Hog(), 300).Bounded();
@@ -147,13 +198,13 @@ public sealed class SupervisionTests
             Assert.NotEqual(second, third);
         }
 
-        TestSupport.AssertNoWorkers();
+        PoolKind.AssertNothingLeft();
     }
 
     [Fact]
     public async Task SubmitAsync_InitializerThrows_ItemsFailWithItsErrorAndThePoolDoesNotRespawnInALoop()
     {
-        await using (var pool = TestSupport.Pool(workers: 1, o => o.WorkerInitializer = typeof(ThrowingInitializer)))
+        await using (var pool = _kind.Create(workers: 1, o => o.WorkerInitializer = typeof(ThrowingInitializer)))
         {
             var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => pool.SubmitAsync(new AddOne(), 1).Bounded());
 
@@ -168,55 +219,55 @@ public sealed class SupervisionTests
             // Within the back-off, later items fail at once with the same error, without starting a worker.
             var again = await Assert.ThrowsAsync<InvalidOperationException>(() => pool.SubmitAsync(new AddOne(), 2).Bounded());
             Assert.Same(ex, again);
-            Assert.Equal(1, pool.WorkersStarted);
-            var start = await Assert.ThrowsAsync<InvalidOperationException>(() => pool.StartWorkersAsync().Bounded());
+            Assert.Equal(1, PoolOf(pool).WorkersStarted);
+            var start = await Assert.ThrowsAsync<InvalidOperationException>(() => PoolOf(pool).StartWorkersAsync().Bounded());
             Assert.Equal(ex.Message, start.Message);
         }
 
-        TestSupport.AssertNoWorkers();
+        PoolKind.AssertNothingLeft();
     }
 
     [Fact]
     public async Task SubmitAsync_Initializer_RunsOnceInEachWorkerBeforeItsItems()
     {
-        await using (var pool = TestSupport.Pool(workers: 1, o => o.WorkerInitializer = typeof(MarkingInitializer)))
+        await using (var pool = _kind.Create(workers: 1, o => o.WorkerInitializer = typeof(MarkingInitializer)))
         {
             var (workerId, _) = await pool.SubmitAsync(new WhereAmI(), 0).Bounded();
             Assert.Equal(workerId, await pool.SubmitAsync(new ReadInitializer(), 0).Bounded());
         }
 
-        TestSupport.AssertNoWorkers();
+        PoolKind.AssertNothingLeft();
     }
 
     [Fact]
     public async Task StartWorkersAsync_BeforeAnyItem_StartsEveryWorker()
     {
-        await using (var pool = TestSupport.Pool(workers: 2))
+        await using (var pool = _kind.Create(workers: 2))
         {
-            Assert.Empty(pool.WorkerProcessIds);
-            await pool.StartWorkersAsync().Bounded();
-            Assert.Equal(2, pool.ReadyWorkerIds.Count);
+            Assert.Empty(PoolOf(pool).WorkerProcessIds);
+            await PoolOf(pool).StartWorkersAsync().Bounded();
+            Assert.Equal(2, PoolOf(pool).ReadyWorkerIds.Count);
             Assert.Equal(2, ProcessLeaks.ChildrenWithCommandLine("--concurrency-worker").Count);
-            Assert.Equal(2, pool.WorkersStarted);
+            Assert.Equal(2, PoolOf(pool).WorkersStarted);
         }
 
-        TestSupport.AssertNoWorkers();
+        PoolKind.AssertNothingLeft();
     }
 
     [Fact]
     public async Task SubmitAsync_ThreadsPerWorker_RunsItemsConcurrentlyInsideOneProcess()
     {
-        await using (var pool = TestSupport.Pool(workers: 2, o => o.ThreadsPerWorker = 2))
+        await using (var pool = _kind.Create(workers: 2, o => o.ThreadsPerWorker = 2))
         {
             Assert.Equal(2, pool.MaxConcurrency);
             var results = await Task.WhenAll(pool.SubmitAsync(new Rendezvous(), 0), pool.SubmitAsync(new Rendezvous(), 1)).Bounded();
 
             Assert.All(results, r => Assert.True(r.Met));
             Assert.Equal(results[0].Pid, results[1].Pid);
-            Assert.Single(pool.WorkerProcessIds);
+            Assert.Single(PoolOf(pool).WorkerProcessIds);
         }
 
-        TestSupport.AssertNoWorkers();
+        PoolKind.AssertNothingLeft();
     }
 
     [Theory]
@@ -224,7 +275,7 @@ public sealed class SupervisionTests
     [InlineData(2)]
     public async Task MapAsync_ManyItems_NeverRunsMoreThanMaxConcurrencyAtOnce(int threadsPerWorker)
     {
-        await using (var pool = TestSupport.Pool(workers: 2, o => o.ThreadsPerWorker = threadsPerWorker))
+        await using (var pool = _kind.Create(workers: 2, o => o.ThreadsPerWorker = threadsPerWorker))
         {
             var spans = await pool.MapAsync(new TimedSleep(), Enumerable.Repeat(15, 24), new MapOptions { BatchSize = 1, Ordered = false }).ToListBounded();
 
@@ -240,32 +291,32 @@ public sealed class SupervisionTests
             Assert.True(most <= 2, $"{most} items ran at once");
         }
 
-        TestSupport.AssertNoWorkers();
+        PoolKind.AssertNothingLeft();
     }
 
     [Fact]
     public async Task MapAsync_RecyclingWhileBatchesAreInFlightOnSeveralThreads_LosesAndDuplicatesNothing()
     {
-        await using (var pool = TestSupport.Pool(workers: 2, o => { o.ThreadsPerWorker = 2; o.MaxItemsPerWorker = 5; }))
+        await using (var pool = _kind.Create(workers: 2, o => { o.ThreadsPerWorker = 2; o.MaxItemsPerWorker = 5; }))
         {
             var results = await pool.MapOutcomesAsync(new MaybeCrash(), Enumerable.Range(0, 200).Select(i => (i, CrashMode.None)), new MapOptions { BatchSize = 3 }).ToListBounded();
 
             Assert.Equal(Enumerable.Range(0, 200).Select(i => (long)i), results.Select(r => r.Index));
             Assert.All(results, r => Assert.Equal(r.Index * 2, r.Result));
-            Assert.True(pool.WorkersStarted >= 200 / 6, $"only {pool.WorkersStarted} workers started");
+            Assert.True(PoolOf(pool).WorkersStarted >= 200 / 6, $"only {PoolOf(pool).WorkersStarted} workers started");
         }
 
-        TestSupport.AssertNoWorkers();
+        PoolKind.AssertNothingLeft();
     }
 
     [Fact]
     public async Task SubmitAsync_CrashWithThreadsPerWorker_FailsEveryItemRunningInThatWorker()
     {
-        await using (var pool = TestSupport.Pool(workers: 2, o => o.ThreadsPerWorker = 2))
+        await using (var pool = _kind.Create(workers: 2, o => o.ThreadsPerWorker = 2))
         {
             var (workerId, _) = await pool.SubmitAsync(new WhereAmI(), 0).Bounded();
             var bystander = pool.SubmitAsync(new SpinForever(), 0);
-            Assert.True(await TestSupport.EventuallyAsync(() => pool.RunningItems == 1));
+            Assert.True(await TestSupport.EventuallyAsync(() => PoolOf(pool).RunningItems == 1));
 
             var crash = await Assert.ThrowsAsync<WorkerCrashedException>(() => pool.SubmitAsync(new Crash(), CrashMode.Exit42).Bounded());
             var other = await Assert.ThrowsAsync<WorkerCrashedException>(() => bystander.Bounded());
@@ -277,22 +328,22 @@ public sealed class SupervisionTests
             Assert.Equal(2, await pool.SubmitAsync(new AddOne(), 1).Bounded());
         }
 
-        TestSupport.AssertNoWorkers();
+        PoolKind.AssertNothingLeft();
     }
 
     [Fact]
     public async Task DisposeAsync_ItemIgnoresCancellationPastShutdown_IsKilledAndNothingIsLeft()
     {
-        var pool = TestSupport.Pool(workers: 1, o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(200));
+        var pool = _kind.Create(workers: 1, o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(200));
         var running = pool.SubmitAsync(new SpinForever(), 0);
-        Assert.True(await TestSupport.EventuallyAsync(() => pool.RunningItems == 1));
+        Assert.True(await TestSupport.EventuallyAsync(() => PoolOf(pool).RunningItems == 1));
         var queued = pool.SubmitAsync(new AddOne(), 0);
 
         await pool.DisposeAsync().Bounded();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.Bounded());
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queued.Bounded());
-        TestSupport.AssertNoWorkers();
+        PoolKind.AssertNothingLeft();
         Assert.Empty(ProcessLeaks.ShmFiles("concurrency-progress-"));
     }
 
@@ -300,7 +351,7 @@ public sealed class SupervisionTests
     public async Task Worker_OutputOfTheWorkload_ReachesTheLoggerAndNeverTheProtocol()
     {
         var loggers = new CapturingLoggerFactory();
-        await using (var pool = TestSupport.Pool(workers: 1, loggers: loggers))
+        await using (var pool = _kind.Create(workers: 1, loggers: loggers))
         {
             Assert.Equal(5, await pool.SubmitAsync(new Chatty(), "hello").Bounded());
             Assert.Equal(2, await pool.SubmitAsync(new AddOne(), 1).Bounded());
@@ -312,4 +363,6 @@ public sealed class SupervisionTests
         Assert.Contains("Worker 0: stderr says hello", lines);
         Assert.Contains("Worker 0: native fd 1 says hello", lines);
     }
+
+    private ProcessPoolExecutor PoolOf(IWorkExecutor executor) => _kind.PoolOf(executor);
 }

@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using Concurrency.Tests.Shared;
 using Microsoft.Extensions.Logging;
 
 namespace Concurrency.Processes.Tests;
 
-internal static class TestSupport
+internal static partial class TestSupport
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
 
@@ -18,6 +19,29 @@ internal static class TestSupport
 
     /// <summary>Asserts that no worker process of this test process is left (alive or zombie).</summary>
     public static void AssertNoWorkers() => Assert.Empty(ProcessLeaks.ChildrenWithCommandLine("--concurrency-worker"));
+
+    /// <summary>Gets the state letter of process <paramref name="pid"/> (R, S, D, T: stopped, Z, ...), or '?' if it has gone.</summary>
+    public static char ProcessState(int pid) => StateIn($"/proc/{pid}/stat");
+
+    /// <summary>Gets the state letter of thread <paramref name="tid"/> of this process (S: asleep, e.g. blocked in a write), or '?' if it has ended.</summary>
+    public static char ThreadState(int tid) => StateIn($"/proc/self/task/{tid}/stat");
+
+    /// <summary>Gets the operating-system id of the calling thread.</summary>
+    [LibraryImport("libc", EntryPoint = "gettid")]
+    public static partial int CurrentThreadId();
+
+    private static char StateIn(string statPath)
+    {
+        try
+        {
+            var stat = File.ReadAllText(statPath);
+            return stat[stat.LastIndexOf(')') + 2];
+        }
+        catch (IOException)
+        {
+            return '?';
+        }
+    }
 
     /// <summary>Polls <paramref name="condition"/> until it holds or <paramref name="timeout"/> passes.</summary>
     public static async Task<bool> EventuallyAsync(Func<bool> condition, TimeSpan? timeout = null)
@@ -38,9 +62,19 @@ internal static class TestSupport
 
     public static ProcessPoolExecutor Pool(int workers = 1, Action<ProcessPoolExecutorOptions>? configure = null, ILoggerFactory? loggers = null)
     {
-        var options = new ProcessPoolExecutorOptions { MaxConcurrency = workers, ShutdownTimeout = TimeSpan.FromSeconds(5), CancellationGracePeriod = TimeSpan.FromMilliseconds(300) };
+        var options = WithDefaults(new ProcessPoolExecutorOptions(), workers);
         configure?.Invoke(options);
         return new ProcessPoolExecutor(options, loggers);
+    }
+
+    /// <summary>Sets the tests' defaults on <paramref name="options"/>: <paramref name="workers"/> workers, a short shutdown timeout and grace period.</summary>
+    public static T WithDefaults<T>(T options, int workers)
+        where T : ProcessPoolExecutorOptions
+    {
+        options.MaxConcurrency = workers;
+        options.ShutdownTimeout = TimeSpan.FromSeconds(5);
+        options.CancellationGracePeriod = TimeSpan.FromMilliseconds(300);
+        return options;
     }
 }
 

@@ -59,6 +59,9 @@ public enum CrashMode
     Segfault,
     KillSelf,
     UnhandledThreadException,
+
+    /// <summary>Stops the whole worker process (SIGSTOP): it neither runs nor reads until it is continued or killed.</summary>
+    StopSelf,
 }
 
 /// <summary>Ends its worker in the way its input names; returns the worker id otherwise.</summary>
@@ -86,6 +89,10 @@ public sealed partial class Crash : IWorkload<CrashMode, int>
                 break;
             case CrashMode.KillSelf:
                 _ = Kill(Environment.ProcessId, 9);
+                Thread.Sleep(Timeout.Infinite);
+                break;
+            case CrashMode.StopSelf:
+                _ = Kill(Environment.ProcessId, 19);
                 Thread.Sleep(Timeout.Infinite);
                 break;
             case CrashMode.UnhandledThreadException:
@@ -295,4 +302,86 @@ public sealed class TimedSleep : IWorkload<int, (long Start, long End)>
         Thread.Sleep(input);
         return (start, System.Diagnostics.Stopwatch.GetTimestamp());
     }
+}
+
+/// <summary>
+/// Input: (value, written, announced). When <c>Written</c> is not 0, starts a Results frame that announces a payload of
+/// <c>Announced</c> bytes, writes its header and part of the payload on the protocol, and kills its own process with
+/// SIGKILL before the frame is complete: a worker killed while writing a result. With <c>Written</c> positive, the kill
+/// follows a write of that many payload bytes; with -1, another thread kills the process while this one keeps writing
+/// (it never completes the frame, however late the kill). Otherwise returns the value doubled and the worker id.
+/// </summary>
+public sealed partial class DieWhileWritingResults : IWorkload<(int Value, int Written, int Announced), (int Doubled, int WorkerId)>
+{
+    /// <summary>The payload bytes written before the killer thread starts, when writing until killed.</summary>
+    public const int Chunk = 64 * 1024;
+
+    public (int Doubled, int WorkerId) Execute((int Value, int Written, int Announced) input, WorkContext context)
+    {
+        if (input.Written == 0)
+        {
+            return (input.Value * 2, context.WorkerId);
+        }
+
+        var host = WorkerHost.Current!;
+        var header = new byte[5];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(header, input.Announced);
+        header[4] = 12; // FrameType.Results
+        if (input.Written > 0)
+        {
+            host.WriteRawForTesting([.. header, .. Pattern(input.Written)]);
+            new Crash().Execute(CrashMode.KillSelf, context);
+        }
+
+        // The first chunk is out before the killer starts. Each further write is larger than a ring (or a pipe), so the
+        // writer waits for the pool to read: the killer strikes when it sees the writing thread asleep (waiting for room,
+        // or, if the pool read fast enough, in the final sleep: never in a complete frame).
+        var more = Pattern(4 * 1024 * 1024);
+        host.WriteRawForTesting([.. header, .. Pattern(Chunk)]);
+        var writer = GetThreadId();
+        new Thread(() =>
+        {
+            while (!IsAsleep(writer))
+            {
+                Thread.Sleep(1);
+            }
+
+            new Crash().Execute(CrashMode.KillSelf, context);
+        })
+        { IsBackground = true }.Start();
+        for (var sent = Chunk; sent + more.Length < input.Announced; sent += more.Length)
+        {
+            host.WriteRawForTesting(more);
+        }
+
+        Thread.Sleep(Timeout.Infinite);
+        return default;
+    }
+
+    /// <summary>Whether the thread is in an interruptible sleep (state S in /proc/self/task/tid/stat).</summary>
+    private static bool IsAsleep(int tid)
+    {
+        var stat = File.ReadAllText($"/proc/self/task/{tid}/stat");
+        return stat[stat.LastIndexOf(')') + 2] == 'S';
+    }
+
+    [LibraryImport("libc", EntryPoint = "gettid")]
+    private static partial int GetThreadId();
+
+    private static byte[] Pattern(int length)
+    {
+        var bytes = new byte[length];
+        for (var i = 0; i < length; i++)
+        {
+            bytes[i] = (byte)i;
+        }
+
+        return bytes;
+    }
+}
+
+/// <summary>Returns input bytes: a large result, to move a transport's write position.</summary>
+public sealed class Ballast : IWorkload<int, byte[]>
+{
+    public byte[] Execute(int input, WorkContext context) => new byte[input];
 }

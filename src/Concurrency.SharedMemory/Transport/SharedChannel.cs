@@ -1,6 +1,7 @@
 using System.IO.MemoryMappedFiles;
 
 using Concurrency.SharedMemory.Internal;
+using Microsoft.Win32.SafeHandles;
 
 namespace Concurrency.SharedMemory.Transport;
 
@@ -9,11 +10,18 @@ namespace Concurrency.SharedMemory.Transport;
 /// shared-memory file (parent→worker and worker→parent). The parent creates it (mode 0600, an unguessable
 /// name) and tells the worker its name over the private control pipe; the worker opens it.
 /// </summary>
+/// <remarks>
+/// <see cref="Read"/>, <see cref="Write"/> and <see cref="Close"/> may run on other threads while <see cref="Dispose"/>
+/// runs (the pool disposes a dead worker's channel while a thread of it may still be sending): each holds a reference
+/// on the mapping, so the memory is unmapped only after the last of them returns, and once disposed they throw
+/// <see cref="ObjectDisposedException"/> (or, for <see cref="Close"/>, do nothing) instead of touching unmapped memory.
+/// </remarks>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal sealed unsafe class SharedChannel : IDisposable
 {
     private readonly MemoryMappedFile _file;
     private readonly MemoryMappedViewAccessor _view;
+    private readonly SafeMemoryMappedViewHandle _mapping;
     private readonly string? _pathToUnlink;
     private readonly byte* _pointer;
     private int _disposed;
@@ -24,7 +32,8 @@ internal sealed unsafe class SharedChannel : IDisposable
         _view = view;
         _pathToUnlink = pathToUnlink;
         Name = name;
-        view.SafeMemoryMappedViewHandle.AcquirePointer(ref _pointer);
+        _mapping = view.SafeMemoryMappedViewHandle;
+        _mapping.AcquirePointer(ref _pointer);
         var basePointer = _pointer + view.PointerOffset;
         var toWorker = new SharedRing(basePointer, capacity, initialize: isParent, spinMicroseconds);
         var toParent = new SharedRing(basePointer + SharedRing.HeaderSize + capacity, capacity, initialize: isParent, spinMicroseconds);
@@ -111,11 +120,65 @@ internal sealed unsafe class SharedChannel : IDisposable
         }
     }
 
-    /// <summary>Closes both rings, waking any sleeper on either side.</summary>
+    /// <summary>Reads from the incoming ring: at least one byte, waiting for data; 0 once it is closed and empty.</summary>
+    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
+    public int Read(Span<byte> destination)
+    {
+        var added = false;
+        try
+        {
+            _mapping.DangerousAddRef(ref added);
+            return Incoming.Read(destination);
+        }
+        finally
+        {
+            if (added)
+            {
+                _mapping.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>Writes every byte of <paramref name="source"/> to the outgoing ring, waiting for space as needed.</summary>
+    /// <exception cref="IOException">The channel was closed, before or during the write.</exception>
+    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
+    public void Write(ReadOnlySpan<byte> source)
+    {
+        var added = false;
+        try
+        {
+            _mapping.DangerousAddRef(ref added);
+            Outgoing.Write(source);
+        }
+        finally
+        {
+            if (added)
+            {
+                _mapping.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>Closes both rings, waking any sleeper on either side. Does nothing once the channel is disposed (it was closed then).</summary>
     public void Close()
     {
-        Outgoing.Close();
-        Incoming.Close();
+        var added = false;
+        try
+        {
+            _mapping.DangerousAddRef(ref added);
+            Outgoing.Close();
+            Incoming.Close();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            if (added)
+            {
+                _mapping.DangerousRelease();
+            }
+        }
     }
 
     public void Dispose()
@@ -127,7 +190,9 @@ internal sealed unsafe class SharedChannel : IDisposable
 
         Close();
         Unlink();
-        _view.SafeMemoryMappedViewHandle.ReleasePointer();
+
+        // Unmapped when the last reader or writer still inside returns (they hold references on the mapping).
+        _mapping.ReleasePointer();
         _view.Dispose();
         _file.Dispose();
     }

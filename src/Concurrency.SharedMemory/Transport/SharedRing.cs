@@ -111,22 +111,24 @@ internal sealed unsafe class SharedRing
     }
 
     /// <summary>Writes every byte of <paramref name="source"/>, waiting for space as needed (producer side only).</summary>
-    /// <exception cref="IOException">The ring is closed.</exception>
+    /// <exception cref="IOException">The ring is closed, before or while this write waits for space.</exception>
     public void Write(ReadOnlySpan<byte> source)
     {
         while (!source.IsEmpty)
         {
+            // Checked on every pass, including after a wait for space: a ring closed while full (its reader died) never
+            // gets space again, and the wait returns at once once the ring is closed.
+            if (IsClosed)
+            {
+                throw new IOException("The shared-memory channel was closed by the other side.");
+            }
+
             var head = Head;
             var free = Capacity - (head - Volatile.Read(ref Tail));
             if (free == 0)
             {
                 WaitForSpace();
                 continue;
-            }
-
-            if (IsClosed)
-            {
-                throw new IOException("The shared-memory channel was closed by the other side.");
             }
 
             var count = (int)Math.Min(free, source.Length);

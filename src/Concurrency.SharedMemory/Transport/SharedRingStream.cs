@@ -21,11 +21,11 @@ internal sealed class SharedRingStream(SharedChannel channel, bool ownsChannel) 
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
-    public override int Read(Span<byte> buffer) => channel.Incoming.Read(buffer);
+    public override int Read(Span<byte> buffer) => channel.Read(buffer);
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
-    public override void Write(ReadOnlySpan<byte> buffer) => channel.Outgoing.Write(buffer);
+    public override void Write(ReadOnlySpan<byte> buffer) => channel.Write(buffer);
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {

@@ -1,43 +1,74 @@
-// Owns a process pool, reports when its workers are ready (and, with "busy", running an item that never
-// ends), then waits to be killed. Used by the orphan test of Concurrency.Processes.Tests: the test kills this
-// process with SIGKILL and checks that the workers exit on their own.
+// Owns an executor built on the process pool ("processes": ProcessPoolExecutor, "sharedmemory": SharedMemoryExecutor,
+// which also holds a shared array), reports when its workers are ready (and, with "busy", running an item that never
+// ends), then waits to be killed. Used by the orphan tests of Concurrency.Processes.Tests and
+// Concurrency.SharedMemory.Tests: the test kills this process with SIGKILL and checks that the workers exit on their
+// own, and that the files it left in /dev/shm are reclaimed.
+// Arguments: processes|sharedmemory <workers> idle|busy
 using Concurrency;
 using Concurrency.Processes;
+using Concurrency.SharedMemory;
 
-var workers = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 2;
-var busy = args.Length > 1 && args[1] == "busy";
-var pool = new ProcessPoolExecutor(new ProcessPoolExecutorOptions { MaxConcurrency = workers });
-await pool.StartWorkersAsync();
+var workers = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);
+var busy = args[2] == "busy";
+SharedArray<double>? segment = null;
+IWorkExecutor pool;
+switch (args[0])
+{
+    case "processes":
+        pool = new ProcessPoolExecutor(new ProcessPoolExecutorOptions { MaxConcurrency = workers });
+        break;
+    case "sharedmemory":
+        pool = new SharedMemoryExecutor(new SharedMemoryExecutorOptions { MaxConcurrency = workers });
+        segment = SharedArray<double>.Create(1024);
+        segment.AsSpan().Fill(1);
+        break;
+    default:
+        Console.Error.WriteLine($"unknown executor {args[0]}");
+        return 2;
+}
+
+// One item per worker, each of which waits until every worker runs one: then every worker has started. With "busy"
+// they never return.
+var markers = Enumerable.Range(0, workers).Select(_ => Path.Combine(Path.GetTempPath(), $"orphan-{Guid.NewGuid():N}")).ToArray();
+var items = markers.Select(marker => pool.SubmitAsync(new MarkAndWait(), new MarkAndWait.Input(marker, markers, busy))).ToList();
 if (busy)
 {
-    var markers = Enumerable.Range(0, workers).Select(_ => Path.Combine(Path.GetTempPath(), $"orphan-{Guid.NewGuid():N}")).ToList();
-    foreach (var marker in markers)
-    {
-        _ = pool.SubmitAsync(new SpinAfterMarking(), marker);
-    }
-
     while (!markers.All(File.Exists))
     {
         await Task.Delay(10);
     }
-
-    markers.ForEach(File.Delete);
+}
+else
+{
+    await Task.WhenAll(items);
 }
 
+Array.ForEach(markers, File.Delete);
 Console.WriteLine($"READY {Environment.ProcessId}");
 Console.Out.Flush();
 await Task.Delay(Timeout.Infinite);
 GC.KeepAlive(pool);
+GC.KeepAlive(segment);
+return 0;
 
-/// <summary>Creates the file its input names, then spins for ever, ignoring cancellation.</summary>
-public sealed class SpinAfterMarking : IWorkload<string, int>
+/// <summary>Creates the file its input names, waits until every file of the input exists, then returns, or spins for ever (ignoring cancellation) when told to.</summary>
+public sealed class MarkAndWait : IWorkload<MarkAndWait.Input, int>
 {
-    public int Execute(string input, WorkContext context)
+    public int Execute(Input input, WorkContext context)
     {
-        File.WriteAllText(input, "running");
-        while (true)
+        File.WriteAllText(input.Marker, "running");
+        while (!input.All.All(File.Exists))
+        {
+            Thread.Sleep(5);
+        }
+
+        while (input.Forever)
         {
             Thread.SpinWait(1000);
         }
+
+        return context.WorkerId;
     }
+
+    public sealed record Input(string Marker, string[] All, bool Forever);
 }

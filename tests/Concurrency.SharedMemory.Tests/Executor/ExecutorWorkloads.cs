@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace Concurrency.SharedMemory.Tests.Executor;
 
 // Workloads of the SharedMemoryExecutor tests: public, so that worker processes can run them.
@@ -60,28 +58,8 @@ public sealed class CountWorkload : IWorkload<CountInput, int>
     }
 }
 
-/// <summary>Crashes its worker in the way the input names, or returns the worker's pid.</summary>
-public sealed partial class CrashWorkload : IWorkload<string, int>
+/// <summary>Returns the process id of the worker that runs it.</summary>
+public sealed class ProcessIdWorkload : IWorkload<string, int>
 {
-    public int Execute(string input, WorkContext context)
-    {
-        switch (input)
-        {
-            case "failfast":
-                Environment.FailFast("crash requested by the test");
-                break;
-            case "sigkill":
-                _ = Kill(Environment.ProcessId, 9);
-                Thread.Sleep(Timeout.Infinite);
-                break;
-            case "hang":
-                Thread.Sleep(Timeout.Infinite);
-                break;
-        }
-
-        return Environment.ProcessId;
-    }
-
-    [LibraryImport("libc", EntryPoint = "kill")]
-    private static partial int Kill(int pid, int signal);
+    public int Execute(string input, WorkContext context) => Environment.ProcessId;
 }

@@ -1,4 +1,5 @@
 using System.Runtime.Versioning;
+using Concurrency.Processes.Tests;
 using Concurrency.SharedMemory.Transport;
 
 namespace Concurrency.SharedMemory.Tests.Transport;
@@ -97,6 +98,60 @@ public sealed class SharedChannelTests
 
         Assert.Equal(0, await reader.WaitAsync(Patience));
         Assert.Throws<IOException>(() => parent.Outgoing.Write(new byte[1]));
+    }
+
+    [Fact]
+    public async Task Close_WhileTheWriterWaitsForRoom_FailsTheWriteWithIOException()
+    {
+        using var parent = SharedChannel.Create(4096);
+        using var worker = SharedChannel.Open(parent.Name, 4096);
+        var writer = Task.Factory.StartNew(() => parent.Outgoing.Write(new byte[3 * 4096]), TaskCreationOptions.LongRunning);
+        Assert.True(SpinWait.SpinUntil(() => parent.Outgoing.Available == 4096, Patience), "the ring never filled");
+
+        // The reader is gone (a worker that died): the supervisor closes the channel.
+        worker.Close();
+
+        var ex = await Assert.ThrowsAsync<IOException>(() => writer.WaitAsync(Patience));
+        Assert.Equal("The shared-memory channel was closed by the other side.", ex.Message);
+    }
+
+    [Fact]
+    public async Task Dispose_WhileTheWriterWaitsForRoom_FailsTheWriteThenLaterUsesThrowObjectDisposed()
+    {
+        var parent = SharedChannel.Create(4096);
+        using var worker = SharedChannel.Open(parent.Name, 4096);
+        var writer = Task.Factory.StartNew(() => parent.Write(new byte[3 * 4096]), TaskCreationOptions.LongRunning);
+        Assert.True(SpinWait.SpinUntil(() => parent.Outgoing.Available == 4096, Patience), "the ring never filled");
+
+        // The supervisor disposes a dead worker's channel while another thread of the pool still writes to it. Were the
+        // memory unmapped under the writer, or touched after disposal, the process would die of an access violation.
+        parent.Dispose();
+
+        var ex = await Assert.ThrowsAsync<IOException>(() => writer.WaitAsync(Patience));
+        Assert.Equal("The shared-memory channel was closed by the other side.", ex.Message);
+        Assert.Throws<ObjectDisposedException>(() => parent.Write(new byte[1]));
+    }
+
+    [Fact]
+    public async Task Dispose_WhileTheReaderSleeps_EndsTheReadThenLaterUsesThrowObjectDisposed()
+    {
+        var parent = SharedChannel.Create(4096);
+        using var worker = SharedChannel.Open(parent.Name, 4096);
+        var readerId = 0;
+        var reader = Task.Factory.StartNew(
+            () =>
+            {
+                Volatile.Write(ref readerId, TestSupport.CurrentThreadId());
+                return parent.Read(new byte[16]);
+            },
+            TaskCreationOptions.LongRunning);
+        Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref readerId) != 0 && TestSupport.ThreadState(readerId) == 'S', Patience), "the reader never slept");
+
+        parent.Dispose();
+
+        Assert.Equal(0, await reader.WaitAsync(Patience));
+        Assert.Throws<ObjectDisposedException>(() => parent.Read(new byte[16]));
+        parent.Close(); // closing a disposed channel does nothing
     }
 
     [Fact]
