@@ -48,7 +48,7 @@ namespace Concurrency.Processes;
 /// </para>
 /// </remarks>
 [DebuggerDisplay("{Name,nq}: {_workerCount} workers x {_threads} threads")]
-public sealed partial class ProcessPoolExecutor : IWorkExecutor, IDisposable, IBatchDispatcher
+public sealed partial class ProcessPoolExecutor : IWorkExecutor, IDisposable, IBatchDispatcher, IPrestartableExecutor
 {
     /// <summary>The kind name, as used by <c>AddWorkExecutor(configuration)</c>.</summary>
     internal const string KindName = "Processes";

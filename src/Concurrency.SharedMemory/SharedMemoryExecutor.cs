@@ -30,7 +30,7 @@ namespace Concurrency.SharedMemory;
 /// <para>Linux only: the rings sleep and wake with futexes on the shared mapping.</para>
 /// </remarks>
 [DebuggerDisplay("{Name,nq}: {MaxConcurrency} workers over shared memory")]
-public sealed class SharedMemoryExecutor : IWorkExecutor, IDisposable, IBatchDispatcher
+public sealed class SharedMemoryExecutor : IWorkExecutor, IDisposable, IBatchDispatcher, Concurrency.Processes.Internal.IPrestartableExecutor
 {
     /// <summary>The kind name, as used by <c>AddWorkExecutor(configuration)</c>.</summary>
     internal const string KindName = "SharedMemory";
@@ -71,6 +71,15 @@ public sealed class SharedMemoryExecutor : IWorkExecutor, IDisposable, IBatchDis
 
     /// <inheritdoc/>
     bool IBatchDispatcher.AllowSynchronousContinuations => ((IBatchDispatcher)_pool).AllowSynchronousContinuations;
+
+    /// <summary>Starts every worker now, instead of at first use, and completes when they are ready.</summary>
+    /// <param name="cancellationToken">Stops waiting (the workers keep starting).</param>
+    /// <returns>A task that completes when the workers are ready.</returns>
+    /// <exception cref="ObjectDisposedException">The executor has been disposed.</exception>
+    /// <exception cref="InvalidOperationException">No worker could start (e.g. the worker initializer threw); the message says why.</exception>
+    /// <exception cref="PlatformNotSupportedException">Workers cannot be started in this application (e.g. a single-file app).</exception>
+    /// <remarks>A host calls it at start-up when the executor is registered with <c>AddSharedMemoryExecutor</c> or <c>AddWorkExecutor</c>.</remarks>
+    public Task StartWorkersAsync(CancellationToken cancellationToken = default) => _pool.StartWorkersAsync(cancellationToken);
 
     /// <summary>Gets the process pool that runs the workers, for tests.</summary>
     internal ProcessPoolExecutor Pool => _pool;

@@ -41,15 +41,7 @@ public static class ProcessPoolExecutorServiceCollectionExtensions
     internal static IServiceCollection Register(IServiceCollection services, string? serviceKey, Action<ProcessPoolExecutorOptions>? configure, IConfiguration? configuration)
     {
         ExecutorRegistration.Add(services, serviceKey, configure, configuration, static (o, l) => new ProcessPoolExecutor(o, l));
-        var keys = services.FirstOrDefault(d => d.ServiceType == typeof(ProcessPoolPrestartKeys))?.ImplementationInstance as ProcessPoolPrestartKeys;
-        if (keys is null)
-        {
-            keys = new ProcessPoolPrestartKeys();
-            services.AddSingleton(keys);
-        }
-
-        keys.Add(serviceKey);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ProcessPoolPrestartService>());
+        ProcessPoolPrestartKeys.Register<ProcessPoolExecutor>(services, serviceKey);
         return services;
     }
 }

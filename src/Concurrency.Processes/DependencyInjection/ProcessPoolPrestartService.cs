@@ -1,27 +1,49 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Concurrency.Processes.Internal;
 
-/// <summary>The keys (null: the default registration) of the process pools registered in a container.</summary>
+/// <summary>An executor whose workers a host starts at start-up: the process pool, and executors built on it.</summary>
+internal interface IPrestartableExecutor
+{
+    /// <summary>Gets the executor's name, for logs.</summary>
+    string Name { get; }
+
+    /// <summary>Starts every worker and completes when they are ready.</summary>
+    Task StartWorkersAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>The executors (concrete type and key; null: the default registration) to start with the host.</summary>
 internal sealed class ProcessPoolPrestartKeys
 {
-    private readonly List<string?> _keys = [];
+    private readonly List<(Type ExecutorType, string? Key)> _entries = [];
 
-    public IReadOnlyList<string?> Keys => _keys;
+    public IReadOnlyList<(Type ExecutorType, string? Key)> Entries => _entries;
 
-    public void Add(string? key)
+    /// <summary>Registers the prestart of the <typeparamref name="TExecutor"/> registered under <paramref name="serviceKey"/>: the first registration adds the hosted service.</summary>
+    public static void Register<TExecutor>(IServiceCollection services, string? serviceKey)
+        where TExecutor : class, IPrestartableExecutor
     {
-        if (!_keys.Contains(key))
+        var keys = services.FirstOrDefault(d => d.ServiceType == typeof(ProcessPoolPrestartKeys))?.ImplementationInstance as ProcessPoolPrestartKeys;
+        if (keys is null)
         {
-            _keys.Add(key);
+            keys = new ProcessPoolPrestartKeys();
+            services.AddSingleton(keys);
         }
+
+        if (!keys._entries.Contains((typeof(TExecutor), serviceKey)))
+        {
+            keys._entries.Add((typeof(TExecutor), serviceKey));
+        }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ProcessPoolPrestartService>());
     }
 }
 
-/// <summary>Starts the workers of every registered process pool when the host starts, so the first items do not wait for them.</summary>
+/// <summary>Starts the workers of every registered process pool (and executor built on one) when the host starts, so the first items do not wait for them.</summary>
 /// <remarks>A pool whose workers cannot start is logged, not fatal: its items then fail with the reason, and later items retry.</remarks>
 internal sealed partial class ProcessPoolPrestartService(IServiceProvider services, ProcessPoolPrestartKeys keys) : IHostedService
 {
@@ -29,9 +51,9 @@ internal sealed partial class ProcessPoolPrestartService(IServiceProvider servic
     {
         var logger = services.GetService<ILoggerFactory>()?.CreateLogger<ProcessPoolPrestartService>() ?? NullLogger<ProcessPoolPrestartService>.Instance;
         var starts = new List<Task>();
-        foreach (var key in keys.Keys)
+        foreach (var (type, key) in keys.Entries)
         {
-            var executor = key is null ? services.GetRequiredService<ProcessPoolExecutor>() : services.GetRequiredKeyedService<ProcessPoolExecutor>(key);
+            var executor = (IPrestartableExecutor)(key is null ? services.GetRequiredService(type) : services.GetRequiredKeyedService(type, key));
             starts.Add(StartAsync(executor, logger, cancellationToken));
         }
 
@@ -40,7 +62,7 @@ internal sealed partial class ProcessPoolPrestartService(IServiceProvider servic
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private static async Task StartAsync(ProcessPoolExecutor executor, ILogger logger, CancellationToken cancellationToken)
+    private static async Task StartAsync(IPrestartableExecutor executor, ILogger logger, CancellationToken cancellationToken)
     {
         try
         {

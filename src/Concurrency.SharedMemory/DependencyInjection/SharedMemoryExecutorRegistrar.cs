@@ -1,4 +1,3 @@
-using Concurrency.DependencyInjection;
 using Concurrency.SharedMemory;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,5 +10,5 @@ namespace Concurrency.SharedMemory;
 internal sealed class SharedMemoryExecutorRegistrar : IWorkExecutorRegistrar
 {
     public void Register(IServiceCollection services, IConfiguration configuration, string? serviceKey) =>
-        ExecutorRegistration.Add<SharedMemoryExecutorOptions, SharedMemoryExecutor>(services, serviceKey, configure: null, configuration, static (o, l) => new SharedMemoryExecutor(o, l));
+        SharedMemoryExecutorServiceCollectionExtensions.Register(services, serviceKey, configure: null, configuration);
 }

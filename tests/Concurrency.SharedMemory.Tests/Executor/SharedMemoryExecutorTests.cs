@@ -161,6 +161,38 @@ public sealed class SharedMemoryExecutorTests : SharedMemoryTest
     }
 
     [Fact]
+    public async Task HostedService_AtHostStart_PrestartsTheWorkersOfEveryRegistration()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection([new("Executor:Kind", "SharedMemory"), new("Executor:MaxConcurrency", "1")])
+            .Build();
+        var services = new ServiceCollection()
+            .AddSharedMemoryExecutor("big", o => o.MaxConcurrency = 2)
+            .AddWorkExecutor(configuration.GetSection("Executor"));
+        await using (var provider = services.BuildServiceProvider())
+        {
+            var hosted = Assert.Single(provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>());
+            await hosted.StartAsync(CancellationToken.None).WaitAsync(Patience);
+
+            Assert.Equal(2, provider.GetRequiredKeyedService<SharedMemoryExecutor>("big").Pool.ReadyWorkerIds.Count);
+            Assert.Single(provider.GetRequiredService<SharedMemoryExecutor>().Pool.ReadyWorkerIds);
+            await hosted.StopAsync(CancellationToken.None);
+        }
+
+        Assert.Empty(LeakCheck.ChildProcesses());
+    }
+
+    [Fact]
+    public async Task StartWorkersAsync_BeforeAnyItem_StartsEveryWorker()
+    {
+        await using var executor = Create(workers: 2);
+
+        await executor.StartWorkersAsync().WaitAsync(Patience);
+
+        Assert.Equal(2, executor.Pool.ReadyWorkerIds.Count);
+    }
+
+    [Fact]
     public async Task AddSharedMemoryExecutor_Keyed_ResolvesByKey()
     {
         await using var provider = new ServiceCollection().AddSharedMemoryExecutor("big", o => o.MaxConcurrency = 1).BuildServiceProvider();
