@@ -172,18 +172,24 @@ internal sealed class MatrixRunner(MatrixSettings settings, ExecutorFactory fact
         }
     }
 
-    /// <summary>One warm-up run, then <see cref="MatrixSettings.Runs"/> timed runs; memory is the peak over all of them.</summary>
+    /// <summary>
+    /// One warm-up run, then <see cref="MatrixSettings.Runs"/> timed runs; memory is the peak over all of them. Only
+    /// <see cref="MatrixWorkload.RunAsync"/> is timed: the preparation before a run and the check after it are not.
+    /// </summary>
     private async Task<(string Answer, TimeSpan Median, long? Memory, int? Processes)> MeasureAsync(MatrixWorkload workload, IWorkExecutor? executor, CancellationToken cancellationToken)
     {
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         await using var sampler = MemorySampler.IsSupported ? MemorySampler.Start() : null;
-        var answer = await workload.RunAsync(executor, cancellationToken);
+        workload.PrepareRun();
+        var answer = workload.AnswerAfterRun(await workload.RunAsync(executor, cancellationToken));
         var times = new TimeSpan[settings.Runs];
         for (var i = 0; i < times.Length; i++)
         {
+            workload.PrepareRun();
             var started = Stopwatch.GetTimestamp();
-            var again = await workload.RunAsync(executor, cancellationToken);
+            var result = await workload.RunAsync(executor, cancellationToken);
             times[i] = Stopwatch.GetElapsedTime(started);
+            var again = workload.AnswerAfterRun(result);
             if (again != answer)
             {
                 answer = $"{answer} / then {again}";

@@ -18,7 +18,16 @@ internal abstract class MatrixWorkload : IDisposable
     public abstract int ItemCount(IWorkExecutor? executor);
 
     /// <summary>Runs the workload once, sequentially when <paramref name="executor"/> is null; returns its answer as text, the same whatever ran it.</summary>
+    /// <remarks>A workload that changes its data (in place) returns only part of its answer here: see <see cref="PrepareRun"/> and <see cref="AnswerAfterRun"/>.</remarks>
     public abstract Task<string> RunAsync(IWorkExecutor? executor, CancellationToken cancellationToken);
+
+    /// <summary>Called before every run, untimed: puts back whatever the previous run changed, so that every run starts from the same data. Nothing by default.</summary>
+    public virtual void PrepareRun()
+    {
+    }
+
+    /// <summary>Called after every run, untimed: the answer to check, from what <see cref="RunAsync"/> returned and what the run left behind. <paramref name="result"/> by default.</summary>
+    public virtual string AnswerAfterRun(string result) => result;
 
     /// <summary>Gets the expected answer when it is known in advance, else null (then the sequential answer is the reference).</summary>
     public virtual string? ExpectedAnswer => null;
