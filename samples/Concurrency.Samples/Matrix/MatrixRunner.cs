@@ -5,7 +5,7 @@ using Concurrency.Samples.Workloads;
 namespace Concurrency.Samples.Matrix;
 
 /// <summary>What the matrix runs: which workloads on which executor kinds, how big, how often.</summary>
-/// <param name="Workloads">Workload names: sum, primes, pipeline.</param>
+/// <param name="Workloads">Workload names: sum, primes, pipeline, inplace.</param>
 /// <param name="ExecutorKinds">Executor kinds, as Executor:Kind takes them.</param>
 /// <param name="Scale">Multiplies every workload's size (1: the article's sizes).</param>
 /// <param name="Runs">Timed runs per cell, after one warm-up run; the median is reported.</param>
@@ -129,7 +129,8 @@ internal sealed class MatrixRunner(MatrixSettings settings, ExecutorFactory fact
         "sum" => new SumMatrixWorkload(settings.Scale),
         "primes" => new PrimesMatrixWorkload(settings.Scale),
         "pipeline" => new PipelineMatrixWorkload(settings.Scale, settings.OutputDirectory, settings.PipelineIterations),
-        _ => throw new ArgumentException($"Unknown matrix workload '{name}'. Known: sum, primes, pipeline.", nameof(name)),
+        "inplace" => new InPlaceMatrixWorkload(settings.Scale),
+        _ => throw new ArgumentException($"Unknown matrix workload '{name}'. Known: sum, primes, pipeline, inplace.", nameof(name)),
     };
 
     private async Task<MatrixRow> RunCellAsync(MatrixWorkload workload, string kind, TimeSpan sequential, string reference, (string? Crash, string? Hang, string? Problem) checks, CancellationToken cancellationToken)
