@@ -34,6 +34,7 @@ internal static class AdviseCommand
             {
                 "sum" => await advisor.AdviseAsync(new SumWorkload { Count = Math.Max(1, (int)(20_000_000 * options.Scale)) }, [.. Enumerable.Range(0, 8)], executors, cancellationToken),
                 "primes" => await advisor.AdviseAsync(new PrimesWorkload(), NumberRange.Split(0, Math.Max(2, (int)(PrimesWorkload.DefaultLimit * options.Scale)), 4 * Environment.ProcessorCount), executors, cancellationToken),
+                "inplace" => await AdviseInPlaceAsync(advisor, options.Scale, executors, cancellationToken),
                 _ => await AdvisePipelineAsync(advisor, options.Scale, executors, cancellationToken),
             };
 
@@ -60,5 +61,16 @@ internal static class AdviseCommand
             .Select((values, i) => new PipelineChunk(i, values))
             .ToArray();
         return advisor.AdviseAsync(new PipelineWorkload(), chunks, executors, cancellationToken);
+    }
+
+    /// <summary>The advisor sees the in-place transform as it must travel to a worker without shared memory: each chunk by value, there and back.</summary>
+    private static Task<ExecutorRecommendation> AdviseInPlaceAsync(ExecutorAdvisor advisor, double scale, IWorkExecutor[] executors, CancellationToken cancellationToken)
+    {
+        var data = new double[Math.Max(InPlaceMatrixWorkload.Chunks, (int)(InPlaceMatrixWorkload.DefaultLength * scale))];
+        PipelineTransform.Fill(data);
+        var chunks = data.Chunk((data.Length + InPlaceMatrixWorkload.Chunks - 1) / InPlaceMatrixWorkload.Chunks)
+            .Select((values, i) => new BufferChunk(i, values))
+            .ToArray();
+        return advisor.AdviseAsync(new CopiedTransformWorkload(), chunks, executors, cancellationToken);
     }
 }

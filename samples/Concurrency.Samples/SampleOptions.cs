@@ -28,16 +28,16 @@ public sealed class SampleOptions
     public static readonly IReadOnlyList<string> DefaultWorkloads = ["sum", "primes", "race"];
 
     /// <summary>The workloads <c>matrix</c> measures when <c>--workloads</c> is not given.</summary>
-    public static readonly IReadOnlyList<string> DefaultMatrixWorkloads = ["sum", "primes", "pipeline"];
+    public static readonly IReadOnlyList<string> DefaultMatrixWorkloads = ["sum", "primes", "pipeline", "inplace"];
 
     /// <summary>The executor kinds <c>matrix</c> and <c>advise</c> measure when <c>--executors</c> is not given.</summary>
     public static readonly IReadOnlyList<string> DefaultExecutorKinds = ["Threads", "Processes", "SharedMemory"];
 
     /// <summary>Every workload name <c>--workloads</c> accepts.</summary>
-    public static readonly IReadOnlyList<string> KnownWorkloads = ["sum", "primes", "pipeline", "race", "quickstart"];
+    public static readonly IReadOnlyList<string> KnownWorkloads = ["sum", "primes", "pipeline", "inplace", "race", "quickstart"];
 
     /// <summary>The workloads that can be measured in the matrix and advised on.</summary>
-    public static readonly IReadOnlyList<string> MeasurableWorkloads = ["sum", "primes", "pipeline"];
+    public static readonly IReadOnlyList<string> MeasurableWorkloads = ["sum", "primes", "pipeline", "inplace"];
 
     /// <summary>The usage text that <c>--help</c> prints.</summary>
     public const string Usage = """
@@ -46,7 +46,7 @@ public sealed class SampleOptions
         Usage: dotnet run -c Release --project samples/Concurrency.Samples -- [matrix|run|advise] [options]
 
         Commands:
-          matrix                 (default) sum, primes and pipeline, sequentially and on every executor:
+          matrix                 (default) sum, primes, pipeline and inplace, sequentially and on every executor:
                                  wall time, speedup, peak memory of all processes, bytes serialized per item,
                                  whether a crashing item left the run alive, whether a hung item was stopped;
                                  writes matrix.png and matrix.md to the output folder
@@ -59,8 +59,12 @@ public sealed class SampleOptions
                                  in appsettings.json, Threads); in matrix mode, measures only that executor
           --executors <list>     matrix/advise: comma-separated kinds (default: threads,processes,sharedmemory);
                                  a kind that is not available is skipped with a note
-          --workloads <list>     comma-separated: sum, primes, pipeline, race, quickstart
-                                 (default: matrix sum,primes,pipeline; run sum,primes,race)
+          --workloads <list>     comma-separated: sum, primes, pipeline, inplace, race, quickstart
+                                 (default: matrix sum,primes,pipeline,inplace; run sum,primes,race)
+                                 sum: count += i, 4 items; primes: trial division, one range per worker;
+                                 pipeline: a map over 2,000,000 doubles in 16 chunks, results stored in SQLite;
+                                 inplace: a 32 MB buffer of doubles transformed in place, 16 chunks (writable
+                                 shared-memory handles; by value on the process pool); race, quickstart: demos
           --workload <name>      advise: the workload to advise on (default: primes)
           --workers <n>          worker count (sets Executor:MaxConcurrency; default: one per core)
           --scale <x>            multiplies every workload's size (default 1: the article's sizes)
@@ -254,9 +258,9 @@ public sealed class SampleOptions
 
     private static void Check(SampleCommand command, IReadOnlyList<string> workloads)
     {
-        if (command == SampleCommand.Run && workloads.Contains("pipeline"))
+        if (command == SampleCommand.Run && workloads.FirstOrDefault(w => w is "pipeline" or "inplace") is { } matrixOnly)
         {
-            throw new FormatException("The pipeline workload runs in the matrix (the default command) or with advise, not with run/--executor alone: use --executors <kind> --workloads pipeline.");
+            throw new FormatException($"The {matrixOnly} workload runs in the matrix (the default command) or with advise, not with run/--executor alone: use --executors <kind> --workloads {matrixOnly}.");
         }
 
         if (command == SampleCommand.Advise && (workloads.Count != 1 || !MeasurableWorkloads.Contains(workloads[0])))

@@ -18,7 +18,7 @@ public sealed class MatrixRunnerTests : IDisposable
     }
 
     private MatrixRunner Runner(params string[] kinds) => new(
-        new MatrixSettings(["sum", "primes", "pipeline"], kinds, Scale: 0.01, Runs: 1, _output, TimeSpan.FromSeconds(1), PipelineIterations: 2),
+        new MatrixSettings(["sum", "primes", "pipeline", "inplace"], kinds, Scale: 0.01, Runs: 1, _output, TimeSpan.FromSeconds(1), PipelineIterations: 2),
         new ExecutorFactory(new ConfigurationBuilder().Build(), workers: 2));
 
     [Fact]
@@ -30,7 +30,7 @@ public sealed class MatrixRunnerTests : IDisposable
         var rows = await runner.RunAsync(new SynchronousProgress(steps.Add), CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(3));
 
         Assert.Equal(
-            ["sum/Sequential", "sum/Threads", "sum/Processes", "primes/Sequential", "primes/Threads", "primes/Processes", "pipeline/Sequential", "pipeline/Threads", "pipeline/Processes"],
+            ["sum/Sequential", "sum/Threads", "sum/Processes", "primes/Sequential", "primes/Threads", "primes/Processes", "pipeline/Sequential", "pipeline/Threads", "pipeline/Processes", "inplace/Sequential", "inplace/Threads", "inplace/Processes"],
             rows.Select(r => $"{r.Workload}/{r.Executor}"));
         Assert.All(rows, r =>
         {
@@ -52,6 +52,8 @@ public sealed class MatrixRunnerTests : IDisposable
             Assert.StartsWith("yes (WorkTimeoutException after ", r.HangStopped, StringComparison.Ordinal);
             Assert.True(r.Processes >= 3, $"this process and two workers, got {r.Processes}");
         });
+        Assert.All(rows.Where(r => r.Workload == "inplace"), r => Assert.StartsWith("40,000 values, mean ", r.Answer, StringComparison.Ordinal));
+        Assert.True(rows.Single(r => r.Workload == "inplace" && r.Executor == "Processes").BytesPerItem >= 2 * 2500 * sizeof(double), "a chunk out and back by value");
         Assert.Equal(runner.TotalSteps, steps[^1].Done);
         Assert.True(File.Exists(Path.Combine(_output, "pipeline-processes.db")));
         Assert.Empty(LeakCheck.ChildProcesses());
@@ -63,7 +65,7 @@ public sealed class MatrixRunnerTests : IDisposable
         var rows = await Runner("NoSuchKind").RunAsync(null, CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(2));
 
         var skipped = rows.Where(r => r.Executor == "NoSuchKind").ToList();
-        Assert.Equal(3, skipped.Count);
+        Assert.Equal(4, skipped.Count);
         Assert.All(skipped, r =>
         {
             Assert.False(r.IsComplete);

@@ -5,12 +5,12 @@ namespace Concurrency.Samples.Tests;
 public sealed class SampleOptionsTests
 {
     [Fact]
-    public void Parse_NoArguments_MatrixOfTheThreeWorkloadsOnEveryExecutor()
+    public void Parse_NoArguments_MatrixOfTheFourWorkloadsOnEveryExecutor()
     {
         var options = SampleOptions.Parse([]);
 
         Assert.Equal(SampleCommand.Matrix, options.Command);
-        Assert.Equal(["sum", "primes", "pipeline"], options.Workloads);
+        Assert.Equal(["sum", "primes", "pipeline", "inplace"], options.Workloads);
         Assert.Equal(["Threads", "Processes", "SharedMemory"], options.ExecutorKindsToMeasure);
         Assert.Null(options.ExecutorKind);
         Assert.Null(options.Workers);
@@ -93,13 +93,13 @@ public sealed class SampleOptionsTests
     [InlineData(new[] { "--workers", "0" }, "Option '--workers' must be a whole number from 1 to 1024, got '0'.")]
     [InlineData(new[] { "--runs", "x" }, "Option '--runs' must be a whole number from 1 to 50, got 'x'.")]
     [InlineData(new[] { "--scale", "-1" }, "Option '--scale' must be a number above 0 and at most 100, got '-1'.")]
-    [InlineData(new[] { "--workloads", "sum,fib" }, "Unknown workload 'fib' in --workloads. Known workloads: sum, primes, pipeline, race, quickstart.")]
-    [InlineData(new[] { "--workload", "race" }, "Unknown workload 'race' in --workload. Known workloads: sum, primes, pipeline.")]
+    [InlineData(new[] { "--workloads", "sum,fib" }, "Unknown workload 'fib' in --workloads. Known workloads: sum, primes, pipeline, inplace, race, quickstart.")]
+    [InlineData(new[] { "--workload", "race" }, "Unknown workload 'race' in --workload. Known workloads: sum, primes, pipeline, inplace.")]
     [InlineData(new[] { "--executors", " , " }, "Option '--executors' needs at least one kind: threads, processes, sharedmemory.")]
     [InlineData(new[] { "--executor" }, "Option '--executor' needs a value. Run with --help to see the options.")]
     [InlineData(new[] { "--frobnicate" }, "Unknown argument '--frobnicate'. Run with --help to see the options.")]
     [InlineData(new[] { "--workers", "2", "matrix" }, "Unknown argument 'matrix'. Run with --help to see the options.")]
-    [InlineData(new[] { "advise", "--workloads", "sum,primes" }, "advise takes one workload (--workload), one of: sum, primes, pipeline; got 'sum,primes'.")]
+    [InlineData(new[] { "advise", "--workloads", "sum,primes" }, "advise takes one workload (--workload), one of: sum, primes, pipeline, inplace; got 'sum,primes'.")]
     public void Parse_InvalidArguments_ThrowFormatExceptionSayingWhatToFix(string[] args, string message)
     {
         var error = Assert.Throws<FormatException>(() => SampleOptions.Parse(args));
@@ -113,5 +113,13 @@ public sealed class SampleOptionsTests
         var error = Assert.Throws<FormatException>(() => SampleOptions.Parse(["--executor", "threads", "--workloads", "pipeline"]));
 
         Assert.StartsWith("The pipeline workload runs in the matrix", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_InPlaceOnOneExecutorWithoutMatrix_SaysHowToRunIt()
+    {
+        var error = Assert.Throws<FormatException>(() => SampleOptions.Parse(["--executor", "processes", "--workloads", "sum,inplace"]));
+
+        Assert.Equal("The inplace workload runs in the matrix (the default command) or with advise, not with run/--executor alone: use --executors <kind> --workloads inplace.", error.Message);
     }
 }

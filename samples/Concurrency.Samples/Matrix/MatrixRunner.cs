@@ -5,7 +5,7 @@ using Concurrency.Samples.Workloads;
 namespace Concurrency.Samples.Matrix;
 
 /// <summary>What the matrix runs: which workloads on which executor kinds, how big, how often.</summary>
-/// <param name="Workloads">Workload names: sum, primes, pipeline.</param>
+/// <param name="Workloads">Workload names: sum, primes, pipeline, inplace.</param>
 /// <param name="ExecutorKinds">Executor kinds, as Executor:Kind takes them.</param>
 /// <param name="Scale">Multiplies every workload's size (1: the article's sizes).</param>
 /// <param name="Runs">Timed runs per cell, after one warm-up run; the median is reported.</param>
@@ -129,7 +129,8 @@ internal sealed class MatrixRunner(MatrixSettings settings, ExecutorFactory fact
         "sum" => new SumMatrixWorkload(settings.Scale),
         "primes" => new PrimesMatrixWorkload(settings.Scale),
         "pipeline" => new PipelineMatrixWorkload(settings.Scale, settings.OutputDirectory, settings.PipelineIterations),
-        _ => throw new ArgumentException($"Unknown matrix workload '{name}'. Known: sum, primes, pipeline.", nameof(name)),
+        "inplace" => new InPlaceMatrixWorkload(settings.Scale),
+        _ => throw new ArgumentException($"Unknown matrix workload '{name}'. Known: sum, primes, pipeline, inplace.", nameof(name)),
     };
 
     private async Task<MatrixRow> RunCellAsync(MatrixWorkload workload, string kind, TimeSpan sequential, string reference, (string? Crash, string? Hang, string? Problem) checks, CancellationToken cancellationToken)
@@ -172,18 +173,24 @@ internal sealed class MatrixRunner(MatrixSettings settings, ExecutorFactory fact
         }
     }
 
-    /// <summary>One warm-up run, then <see cref="MatrixSettings.Runs"/> timed runs; memory is the peak over all of them.</summary>
+    /// <summary>
+    /// One warm-up run, then <see cref="MatrixSettings.Runs"/> timed runs; memory is the peak over all of them. Only
+    /// <see cref="MatrixWorkload.RunAsync"/> is timed: the preparation before a run and the check after it are not.
+    /// </summary>
     private async Task<(string Answer, TimeSpan Median, long? Memory, int? Processes)> MeasureAsync(MatrixWorkload workload, IWorkExecutor? executor, CancellationToken cancellationToken)
     {
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         await using var sampler = MemorySampler.IsSupported ? MemorySampler.Start() : null;
-        var answer = await workload.RunAsync(executor, cancellationToken);
+        workload.PrepareRun();
+        var answer = workload.AnswerAfterRun(await workload.RunAsync(executor, cancellationToken));
         var times = new TimeSpan[settings.Runs];
         for (var i = 0; i < times.Length; i++)
         {
+            workload.PrepareRun();
             var started = Stopwatch.GetTimestamp();
-            var again = await workload.RunAsync(executor, cancellationToken);
+            var result = await workload.RunAsync(executor, cancellationToken);
             times[i] = Stopwatch.GetElapsedTime(started);
+            var again = workload.AnswerAfterRun(result);
             if (again != answer)
             {
                 answer = $"{answer} / then {again}";

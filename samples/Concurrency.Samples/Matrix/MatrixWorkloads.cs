@@ -18,7 +18,16 @@ internal abstract class MatrixWorkload : IDisposable
     public abstract int ItemCount(IWorkExecutor? executor);
 
     /// <summary>Runs the workload once, sequentially when <paramref name="executor"/> is null; returns its answer as text, the same whatever ran it.</summary>
+    /// <remarks>A workload that changes its data (in place) returns only part of its answer here: see <see cref="PrepareRun"/> and <see cref="AnswerAfterRun"/>.</remarks>
     public abstract Task<string> RunAsync(IWorkExecutor? executor, CancellationToken cancellationToken);
+
+    /// <summary>Called before every run, untimed: puts back whatever the previous run changed, so that every run starts from the same data. Nothing by default.</summary>
+    public virtual void PrepareRun()
+    {
+    }
+
+    /// <summary>Called after every run, untimed: the answer to check, from what <see cref="RunAsync"/> returned and what the run left behind. <paramref name="result"/> by default.</summary>
+    public virtual string AnswerAfterRun(string result) => result;
 
     /// <summary>Gets the expected answer when it is known in advance, else null (then the sequential answer is the reference).</summary>
     public virtual string? ExpectedAnswer => null;
@@ -289,5 +298,160 @@ internal sealed class PipelineMatrixWorkload : MatrixWorkload
                 command.Parameters[i].Value = values[i];
             }
         }
+    }
+}
+
+/// <summary>
+/// "inplace": the pipeline's shape with the data staying where it is — a buffer of 4,000,000 doubles × scale (32 MB)
+/// transformed in place by the workers, in 16 chunks. The buffer is a <see cref="SharedArray{T}"/>. Sequentially, on an
+/// executor that shares memory (threads) and on one with zero-copy buffers (shared memory), every item carries a
+/// writable handle to its chunk and the same <see cref="InPlaceTransformWorkload"/> rewrites the values in the segment,
+/// returning only a count. On the others (the process pool) a chunk travels by value and comes back transformed, and the
+/// caller copies it into place. Every run starts from the same initial values (restored by <see cref="PrepareRun"/>,
+/// untimed); the answer is the checksum of the whole buffer after the run, which must equal the checksum of the map
+/// applied value by value to a plain copy of the initial values.
+/// </summary>
+internal sealed class InPlaceMatrixWorkload : MatrixWorkload
+{
+    public const int Chunks = 16;
+    public const int DefaultLength = 4_000_000;
+    private readonly int _iterations;
+    private readonly double[] _initial;
+    private readonly SharedArray<double> _buffer;
+    private readonly SharedBufferChunk[] _sharedChunks;
+    private readonly InPlaceTransformWorkload _inPlace;
+    private readonly CopiedTransformWorkload _copied;
+    private bool _changed = true;
+    private long _rewritten;
+    private string? _expected;
+
+    public InPlaceMatrixWorkload(double scale, int iterations = InPlaceTransformWorkload.DefaultIterations)
+    {
+        _iterations = iterations;
+        _inPlace = new InPlaceTransformWorkload { Iterations = iterations };
+        _copied = new CopiedTransformWorkload { Iterations = iterations };
+        _initial = new double[Math.Max(Chunks, (int)(DefaultLength * scale))];
+        PipelineTransform.Fill(_initial);
+        _buffer = SharedArray<double>.Create(_initial.Length);
+        var handle = _buffer.Handle; // writable: the workers write the transformed values back
+        _sharedChunks = new SharedBufferChunk[Chunks];
+        for (var i = 0; i < Chunks; i++)
+        {
+            var (start, length) = ChunkBounds(i);
+            _sharedChunks[i] = new SharedBufferChunk(i, handle.Slice(start, length));
+        }
+    }
+
+    public override string Name => "inplace";
+
+    /// <summary>Gets the number of values in the buffer.</summary>
+    public int Length => _initial.Length;
+
+    /// <summary>Gets the checksum of the map applied value by value to a plain copy of the initial values: no chunks, no handles, no executor.</summary>
+    public override string? ExpectedAnswer => _expected ??= ComputeExpected();
+
+    public override int ItemCount(IWorkExecutor? executor) => Chunks;
+
+    /// <summary>Gets a copy of the buffer's values as they are now.</summary>
+    public double[] BufferContents() => _buffer.AsSpan().ToArray();
+
+    /// <summary>Gets whether <paramref name="executor"/> receives handles to the buffer (memory shared with its workers) rather than copies of the chunks.</summary>
+    public static bool SendsHandles(IWorkExecutor executor)
+    {
+        ArgumentNullException.ThrowIfNull(executor);
+        return (executor.Capabilities & (ExecutorCapabilities.SharesMemory | ExecutorCapabilities.ZeroCopyBuffers)) != 0;
+    }
+
+    /// <summary>Puts the initial values back into the buffer.</summary>
+    public override void PrepareRun()
+    {
+        _initial.CopyTo(_buffer.AsSpan());
+        _changed = false;
+    }
+
+    public override async Task<string> RunAsync(IWorkExecutor? executor, CancellationToken cancellationToken)
+    {
+        if (_changed)
+        {
+            PrepareRun(); // Never transform the output of an earlier run, even for a caller that did not prepare.
+        }
+
+        _changed = true;
+        long rewritten = 0;
+        if (executor is null)
+        {
+            foreach (var chunk in _sharedChunks)
+            {
+                rewritten += _inPlace.Execute(chunk, SequentialContext).Count;
+            }
+        }
+        else if (SendsHandles(executor))
+        {
+            await foreach (var summary in executor.MapAsync(_inPlace, _sharedChunks, cancellationToken: cancellationToken))
+            {
+                rewritten += summary.Count;
+            }
+        }
+        else
+        {
+            await foreach (var transformed in executor.MapAsync(_copied, CopiedChunks(), cancellationToken: cancellationToken))
+            {
+                var (start, length) = ChunkBounds(transformed.Index);
+                if (transformed.Values.Length != length)
+                {
+                    throw new InvalidOperationException($"Chunk {transformed.Index} came back with {transformed.Values.Length} values instead of {length}.");
+                }
+
+                transformed.Values.CopyTo(_buffer.AsSpan(start, length));
+                rewritten += length;
+            }
+        }
+
+        _rewritten = rewritten;
+        return string.Create(CultureInfo.InvariantCulture, $"{rewritten:N0} values rewritten");
+    }
+
+    /// <summary>The checksum of the whole buffer as the run left it (and how many values the items reported, when that is not all of them).</summary>
+    public override string AnswerAfterRun(string result)
+    {
+        var checksum = BufferTransform.Checksum(_buffer.AsSpan()).ToString();
+        return _rewritten == Length ? checksum : string.Create(CultureInfo.InvariantCulture, $"{checksum} ({result} of {Length:N0})");
+    }
+
+    protected override long WireBytesPerItem(IWorkExecutor executor, IWorkSerializer serializer)
+    {
+        var (start, length) = ChunkBounds(0);
+        return SendsHandles(executor)
+            ? Weigh(serializer, _sharedChunks[0]) + Weigh(serializer, new BufferChunkSummary(0, length))
+            : 2 * Weigh(serializer, new BufferChunk(0, _initial[start..(start + length)])); // the chunk goes out, and comes back the same size
+    }
+
+    public override void Dispose() => _buffer.Dispose();
+
+    private (int Start, int Length) ChunkBounds(int i)
+    {
+        var start = (int)((long)_initial.Length * i / Chunks);
+        return (start, (int)((long)_initial.Length * (i + 1) / Chunks) - start);
+    }
+
+    /// <summary>Copies each chunk out of the buffer as the executor takes it: what sending by value costs the caller.</summary>
+    private IEnumerable<BufferChunk> CopiedChunks()
+    {
+        for (var i = 0; i < Chunks; i++)
+        {
+            var (start, length) = ChunkBounds(i);
+            yield return new BufferChunk(i, _buffer.AsSpan(start, length).ToArray());
+        }
+    }
+
+    private string ComputeExpected()
+    {
+        var values = (double[])_initial.Clone();
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = BufferTransform.Map(values[i], _iterations);
+        }
+
+        return BufferTransform.Checksum(values).ToString();
     }
 }
