@@ -509,7 +509,9 @@ public sealed partial class ProcessPoolExecutor
     private static string CrashMessage(WorkerProcess worker, int? exitCode, string workload) =>
         worker.KillReason == KillReason.ProtocolError
             ? $"Worker {worker.Id} sent a malformed message while running an item of {workload} and was killed: {worker.ProtocolErrorMessage} The worker was replaced."
-            : $"Worker {worker.Id} exited with code {Code(exitCode)} ({DescribeExit(exitCode)}) while running an item of {workload}; the worker was replaced.";
+            : worker.DiedMidMessage is { } truncated
+                ? $"Worker {worker.Id} exited with code {Code(exitCode)} ({DescribeExit(exitCode)}) while running an item of {workload}, in the middle of a message ({truncated}); the worker was replaced."
+                : $"Worker {worker.Id} exited with code {Code(exitCode)} ({DescribeExit(exitCode)}) while running an item of {workload}; the worker was replaced.";
 
     private static string Code(int? exitCode) => exitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown";
 

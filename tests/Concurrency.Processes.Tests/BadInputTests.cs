@@ -104,8 +104,8 @@ public abstract class BadInputTests : IAsyncLifetime
         var ex = await Assert.ThrowsAsync<WorkerCrashedException>(() => _pool.SubmitAsync(new TruncateProtocol(), 0).Bounded());
 
         Assert.Equal(
-            $"Worker {workerId} sent a malformed message while running an item of {typeof(TruncateProtocol).FullName} and was killed: " +
-            "Truncated message: the stream ended after 8 of the 105 bytes of a frame. The worker was replaced.",
+            $"Worker {workerId} exited with code 3 (the workload or a library it calls ended the process, e.g. with Environment.Exit) while running an item of {typeof(TruncateProtocol).FullName}, " +
+            "in the middle of a message (Truncated message: the stream ended after 8 of the 105 bytes of a frame.); the worker was replaced.",
             ex.Message);
         Assert.Equal(3, ex.ExitCode);
     }
@@ -130,8 +130,8 @@ public abstract class BadInputTests : IAsyncLifetime
         var crash = Assert.IsType<WorkerCrashedException>(outcomes[7].Exception);
         var match = Regex.Match(
             crash.Message,
-            $@"^Worker {workerId} sent a malformed message while running an item of {Regex.Escape(typeof(DieWhileWritingResults).FullName!)} and was killed: " +
-            $@"Truncated message: the stream ended after (\d+) of the {5 + announced} bytes of a frame\. The worker was replaced\.$");
+            $@"^Worker {workerId} exited with code 137 \(SIGKILL: killed from outside, e\.g\. by kill -9 or by the out-of-memory killer\) while running an item of {Regex.Escape(typeof(DieWhileWritingResults).FullName!)}, " +
+            $@"in the middle of a message \(Truncated message: the stream ended after (\d+) of the {5 + announced} bytes of a frame\.\); the worker was replaced\.$");
         Assert.True(match.Success, crash.Message);
         var received = int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
         if (written > 0)

@@ -29,6 +29,9 @@ internal sealed class FrameReader
     /// </summary>
     public long InsideFrameSince => Volatile.Read(ref _stalledSince);
 
+    /// <summary>Gets a value indicating whether the stream ended in the middle of a frame: its writer went away while it wrote (a worker that died), rather than wrote garbage.</summary>
+    public bool EndedMidFrame { get; private set; }
+
     /// <summary>Reads the next frame.</summary>
     /// <returns><see langword="false"/> when the stream ended cleanly between frames.</returns>
     /// <exception cref="InvalidDataException">The stream ended inside a frame, or the frame is malformed.</exception>
@@ -90,6 +93,7 @@ internal sealed class FrameReader
                     return false;
                 }
 
+                EndedMidFrame = true;
                 throw new InvalidDataException($"Truncated message: the stream ended after {_end - _start} of the {needed} bytes of a frame.");
             }
 

@@ -111,6 +111,9 @@ internal sealed class WorkerProcess
     /// <summary>Gets or sets the message of a protocol error.</summary>
     public string? ProtocolErrorMessage { get; set; }
 
+    /// <summary>Gets what the reader had of the frame the worker was writing when its output ended, if it ended mid-frame.</summary>
+    public string? DiedMidMessage { get; private set; }
+
     /// <summary>Kills the worker for a message that stopped arriving half-way.</summary>
     public void KillStalled(TimeSpan stalled)
     {
@@ -218,6 +221,14 @@ internal sealed class WorkerProcess
                 {
                     onFrame(this, type, payload);
                 }
+            }
+            catch (InvalidDataException ex) when (_reader?.EndedMidFrame == true)
+            {
+                // The worker's end closed half-way through a frame: it died while it wrote (or closed its output, and
+                // is made to die now). Not a protocol error of ours: the crash is reported with its exit code.
+                error = ex;
+                DiedMidMessage = ex.Message;
+                TryKill(Process);
             }
             catch (InvalidDataException ex)
             {
