@@ -3,7 +3,7 @@ using System.Reflection;
 using System.Reflection.Emit;
 using System.Runtime.Serialization;
 using System.Text.RegularExpressions;
-using Concurrency.Tests.Shared;
+using Concurrency.Testing;
 
 namespace Concurrency.Processes.Tests;
 
@@ -145,7 +145,7 @@ public abstract class BadInputTests : IAsyncLifetime
 
         Assert.Equal(workerId, crash.WorkerId);
         Assert.Equal(137, crash.ExitCode);
-        Assert.False(ProcessLeaks.IsAlive(pid));
+        Assert.False(LeakCheck.IsAlive(pid));
         Assert.All(outcomes.Where(o => o.Index != 7), o => Assert.Equal(o.Index * 2, o.Result.Doubled));
         Assert.All(outcomes.Where(o => o.Index > 7), o => Assert.Equal(workerId + 1, o.Result.WorkerId));
         var (after, afterPid) = await _pool.SubmitAsync(new WhereAmI(), 0).Bounded();

@@ -1,4 +1,4 @@
-using Concurrency.Tests.Shared;
+using Concurrency.Testing;
 
 namespace Concurrency.Processes.Tests;
 
@@ -46,6 +46,6 @@ public abstract class ChaosTests
         }
 
         PoolKind.AssertNothingLeft();
-        Assert.Empty(ProcessLeaks.ShmFiles("concurrency-progress-"));
+        Assert.Empty(LeakCheck.SharedMemoryFiles("concurrency-progress-"));
     }
 }

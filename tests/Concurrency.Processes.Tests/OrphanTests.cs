@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 using Concurrency.Tests;
-using Concurrency.Tests.Shared;
+using Concurrency.Testing;
 
 namespace Concurrency.Processes.Tests;
 
@@ -44,7 +44,7 @@ public abstract class OrphanTests
         {
             var line = await parent.StandardOutput.ReadLineAsync().Bounded();
             Assert.Equal($"READY {parent.Id}", line);
-            var workers = ProcessLeaks.ChildrenOf(parent.Id).Where(pid => ProcessLeaks.CommandLine(pid).Contains("--concurrency-worker", StringComparison.Ordinal)).ToList();
+            var workers = LeakCheck.ChildrenWithCommandLine("--concurrency-worker", parent.Id).ToList();
             Assert.Equal(2, workers.Count);
             Assert.Equal(_kind.ParentProcessSegments, SharedMemoryLeaks.FilesOf(parent.Id).Count);
 
@@ -52,7 +52,7 @@ public abstract class OrphanTests
             await parent.WaitForExitAsync().Bounded();
             var killedAt = Stopwatch.GetTimestamp();
 
-            var gone = await TestSupport.EventuallyAsync(() => workers.All(pid => !ProcessLeaks.IsAlive(pid)), TimeSpan.FromSeconds(2));
+            var gone = await TestSupport.EventuallyAsync(() => workers.All(pid => !LeakCheck.IsAlive(pid)), TimeSpan.FromSeconds(2));
             Assert.True(gone, $"workers still alive {Stopwatch.GetElapsedTime(killedAt).TotalMilliseconds:F0} ms after the parent was killed");
 
             // Nobody unlinked what the parent held: the next pool reclaims it when it starts.

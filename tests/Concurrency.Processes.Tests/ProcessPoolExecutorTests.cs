@@ -1,4 +1,4 @@
-using Concurrency.Tests.Shared;
+using Concurrency.Testing;
 
 namespace Concurrency.Processes.Tests;
 
@@ -189,7 +189,7 @@ public sealed class ProcessPoolExecutorTests : IAsyncLifetime
         var results = await _pool.MapAsync(new WhereAmI(), Enumerable.Range(0, 50), new MapOptions { BatchSize = 1 }).ToListBounded();
         var ready = _pool.ReadyWorkerIds;
         Assert.All(results, r => Assert.Contains(r.WorkerId, ready));
-        Assert.All(results, r => Assert.Equal(Environment.ProcessId, ProcessLeaks.ParentOf(r.Pid)));
+        Assert.All(results, r => Assert.Equal(Environment.ProcessId, LeakCheck.ParentOf(r.Pid)));
         Assert.Equal(results.Select(r => r.Pid).Distinct().Count(), results.Select(r => r.WorkerId).Distinct().Count());
     }
 

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using Concurrency.Processes.Internal;
-using Concurrency.Tests.Shared;
+using Concurrency.Testing;
 
 namespace Concurrency.Processes.Tests;
 
@@ -83,14 +83,14 @@ public sealed class SecurityTests
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public void ProgressRegion_File_IsAnUnnamedMemoryFilePrivateToTheOwner()
     {
-        var before = ProcessLeaks.ShmFiles("concurrency-");
+        var before = LeakCheck.SharedMemoryFiles("concurrency-");
         using var region = ProgressRegion.Create(2);
 
         // No name in any file system: the worker reaches it through our /proc entry, which only our user may open.
         Assert.StartsWith($"/proc/{Environment.ProcessId}/fd/", region.Path, StringComparison.Ordinal);
         Assert.StartsWith("/memfd:concurrency-progress", new FileInfo(region.Path).LinkTarget, StringComparison.Ordinal);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(region.Path));
-        Assert.Equal(before, ProcessLeaks.ShmFiles("concurrency-"));
+        Assert.Equal(before, LeakCheck.SharedMemoryFiles("concurrency-"));
     }
 
     [Fact]
@@ -110,7 +110,7 @@ public sealed class SecurityTests
         var workerFds = Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd").Select(f => new FileInfo(f).LinkTarget ?? string.Empty).ToList();
         Assert.True(workerFds.Count(t => t.StartsWith("pipe:[", StringComparison.Ordinal) && ours.Contains(t)) >= 3);
         Assert.DoesNotContain(workerFds, t => t.StartsWith("/dev/shm/", StringComparison.Ordinal));
-        Assert.Empty(ProcessLeaks.ShmFiles("concurrency-progress-"));
+        Assert.Empty(LeakCheck.SharedMemoryFiles("concurrency-progress-"));
     }
 
     private static string? Link(int pid, int fd) => new FileInfo($"/proc/{pid}/fd/{fd}").LinkTarget;

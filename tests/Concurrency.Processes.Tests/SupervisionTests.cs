@@ -1,4 +1,4 @@
-using Concurrency.Tests.Shared;
+using Concurrency.Testing;
 
 namespace Concurrency.Processes.Tests;
 
@@ -36,7 +36,7 @@ public abstract class SupervisionTests
             Assert.Equal(
                 $"Worker {workerId} exited with code {exitCode} ({ProcessPoolExecutor.DescribeExit(exitCode)}) while running an item of {typeof(Crash).FullName}; the worker was replaced.",
                 ex.Message);
-            Assert.False(ProcessLeaks.IsAlive(pid));
+            Assert.False(LeakCheck.IsAlive(pid));
             var (after, afterPid) = await pool.SubmitAsync(new WhereAmI(), 0).Bounded();
             Assert.NotEqual(workerId, after);
             Assert.NotEqual(pid, afterPid);
@@ -141,7 +141,7 @@ public abstract class SupervisionTests
             Assert.Equal(
                 $"An item of {typeof(SpinForever).FullName} ran longer than the item timeout of {TimeSpan.FromMilliseconds(300)} on worker {workerId}; the worker was killed and replaced.",
                 ex.Message);
-            Assert.False(ProcessLeaks.IsAlive(pid));
+            Assert.False(LeakCheck.IsAlive(pid));
             Assert.Equal(workerId + 1, await pool.SubmitAsync(new SleepFor(), 10).Bounded());
         }
 
@@ -162,7 +162,7 @@ public abstract class SupervisionTests
 
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.Bounded());
             Assert.True(running.IsCanceled);
-            Assert.True(await TestSupport.EventuallyAsync(() => !ProcessLeaks.IsAlive(pid)));
+            Assert.True(await TestSupport.EventuallyAsync(() => !LeakCheck.IsAlive(pid)));
             Assert.Equal(workerId + 1, (await pool.SubmitAsync(new WhereAmI(), 0).Bounded()).WorkerId);
         }
 
@@ -247,7 +247,7 @@ public abstract class SupervisionTests
             Assert.Empty(PoolOf(pool).WorkerProcessIds);
             await PoolOf(pool).StartWorkersAsync().Bounded();
             Assert.Equal(2, PoolOf(pool).ReadyWorkerIds.Count);
-            Assert.Equal(2, ProcessLeaks.ChildrenWithCommandLine("--concurrency-worker").Count);
+            Assert.Equal(2, LeakCheck.ChildrenWithCommandLine("--concurrency-worker").Count);
             Assert.Equal(2, PoolOf(pool).WorkersStarted);
         }
 
@@ -344,7 +344,7 @@ public abstract class SupervisionTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.Bounded());
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queued.Bounded());
         PoolKind.AssertNothingLeft();
-        Assert.Empty(ProcessLeaks.ShmFiles("concurrency-progress-"));
+        Assert.Empty(LeakCheck.SharedMemoryFiles("concurrency-progress-"));
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
-using Concurrency.Tests.Shared;
+using Concurrency.Testing;
 using Microsoft.Extensions.Logging;
 
 namespace Concurrency.Processes.Tests;
@@ -18,7 +18,7 @@ internal static partial class TestSupport
     public static Task<List<T>> ToListBounded<T>(this IAsyncEnumerable<T> source) => source.ToListAsync().AsTask().WaitAsync(Timeout);
 
     /// <summary>Asserts that no worker process of this test process is left (alive or zombie).</summary>
-    public static void AssertNoWorkers() => Assert.Empty(ProcessLeaks.ChildrenWithCommandLine("--concurrency-worker"));
+    public static void AssertNoWorkers() => Assert.Empty(LeakCheck.ChildrenWithCommandLine("--concurrency-worker"));
 
     /// <summary>Gets the state letter of process <paramref name="pid"/> (R, S, D, T: stopped, Z, ...), or '?' if it has gone.</summary>
     public static char ProcessState(int pid) => StateIn($"/proc/{pid}/stat");

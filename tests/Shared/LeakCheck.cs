@@ -51,6 +51,31 @@ internal static class LeakCheck
         return children;
     }
 
+    /// <summary>Gets the children of <paramref name="parentPid"/> (this process by default) whose command line contains <paramref name="marker"/>.</summary>
+    public static IReadOnlyList<int> ChildrenWithCommandLine(string marker, int? parentPid = null) =>
+        [.. ChildProcesses(parentPid ?? Environment.ProcessId).Select(c => c.Pid).Where(pid => CommandLine(pid).Contains(marker, StringComparison.Ordinal))];
+
+    /// <summary>Gets the parent id of <paramref name="pid"/>, or null if it has gone.</summary>
+    public static int? ParentOf(int pid) =>
+        TryReadStat($"/proc/{pid}/stat", out _, out _, out var ppid) ? ppid : null;
+
+    /// <summary>Gets a value indicating whether process <paramref name="pid"/> exists and is not a zombie.</summary>
+    public static bool IsAlive(int pid) =>
+        TryReadStat($"/proc/{pid}/stat", out _, out var state, out _) && state is not 'Z' and not 'X';
+
+    /// <summary>Gets the command line of <paramref name="pid"/>, arguments separated by spaces, or an empty string.</summary>
+    public static string CommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return string.Empty;
+        }
+    }
+
     /// <summary>Gets the names of the files in /dev/shm whose names start with <see cref="SharedMemoryPrefix"/>.</summary>
     public static IReadOnlyList<string> SharedMemoryFiles() => SharedMemoryFiles(SharedMemoryPrefix);
 
