@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Concurrency.Processes;
+using static Concurrency.Benchmarks.BenchmarkReport;
 
 namespace Concurrency.Benchmarks.Processes;
 
@@ -38,7 +39,7 @@ public static class ProcessPoolBenchmarks
         rows.Add(("  defaults vs ping-pong + async hop, median", Us(trips.Pool.Median), Us(trips.Hop.Median) + " reader thread + thread-pool continuation", Ratio(trips.Pool.Median / trips.Hop.Median), "-"));
         if (args.Contains("roundtrip", StringComparer.OrdinalIgnoreCase))
         {
-            PrintTable(rows);
+            PrintTable("floor (same run)", rows);
             return 0;
         }
 
@@ -55,33 +56,9 @@ public static class ProcessPoolBenchmarks
         rows.Add(("worker cold start: ready (median)", Ms(coldStart), Ms(firstByte) + " minimal dotnet child, first byte", Ratio(coldStart / firstByte), "≤ 1.5×"));
         rows.Add(("  cold pool: first result (median)", Ms(firstResult), Ms(firstByte) + " minimal dotnet child, first byte", Ratio(firstResult / firstByte), "-"));
 
-        PrintTable(rows);
+        PrintTable("floor (same run)", rows);
         return 0;
     }
-
-    private static void PrintTable(List<(string Name, string Value, string Floor, string Ratio, string Target)> rows)
-    {
-        Console.WriteLine();
-        Console.WriteLine($"| {"benchmark",-46} | {"measured",-22} | {"floor (same run)",-52} | {"ratio",-7} | {"target",-20} |");
-        Console.WriteLine($"|{new string('-', 48)}|{new string('-', 24)}|{new string('-', 54)}|{new string('-', 9)}|{new string('-', 22)}|");
-        foreach (var row in rows)
-        {
-            Console.WriteLine($"| {row.Name,-46} | {row.Value,-22} | {row.Floor,-52} | {row.Ratio,-7} | {row.Target,-20} |");
-        }
-    }
-
-    private static (double Best, double Median) Summarize(List<double> rounds)
-    {
-        var sorted = rounds.Order().ToArray();
-        var median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
-        return (sorted[0], median);
-    }
-
-    private static string Us(double seconds) => string.Create(CultureInfo.InvariantCulture, $"{seconds * 1e6:F1} µs");
-
-    private static string Ms(double seconds) => string.Create(CultureInfo.InvariantCulture, $"{seconds * 1e3:F1} ms");
-
-    private static string Ratio(double ratio) => string.Create(CultureInfo.InvariantCulture, $"{ratio:F2}×");
 
     /// <summary>
     /// Mean seconds per SubmitAsync of an empty item, awaited one after another, on a warm one-worker pool (with the
@@ -328,12 +305,6 @@ public static class ProcessPoolBenchmarks
         }
 
         return (Median(pools), Median(firstResults), Median(children));
-    }
-
-    private static double Median(List<double> samples)
-    {
-        samples.Sort();
-        return samples[samples.Count / 2];
     }
 
     private static Process StartChild(ChildMode mode)

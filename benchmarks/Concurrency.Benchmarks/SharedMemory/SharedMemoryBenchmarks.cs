@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
+using Concurrency.Benchmarks.Processes;
 using Concurrency.Processes;
 using Concurrency.SharedMemory;
+using static Concurrency.Benchmarks.BenchmarkReport;
 
 namespace Concurrency.Benchmarks.SharedMemory;
 
@@ -53,7 +55,7 @@ public static class SharedMemoryBenchmarks
         rows.Add(("  synchronous vs default pool, median", Us(shmInlineTrip.Median), Us(poolTrip.Median) + " ProcessPoolExecutor, defaults", Ratio(shmInlineTrip.Median / poolTrip.Median), "-"));
         if (args.Contains("roundtrip", StringComparer.OrdinalIgnoreCase))
         {
-            PrintTable(rows);
+            PrintTable("against (same run)", rows);
             return 0;
         }
 
@@ -82,19 +84,8 @@ public static class SharedMemoryBenchmarks
             rows.Add(("sum of 256 MiB, by handle", Ms(byHandle), Ms(byValue) + " ProcessPoolExecutor by value", Ratio(byValue / byHandle) + " faster", "≥ 10×"));
         }
 
-        PrintTable(rows);
+        PrintTable("against (same run)", rows);
         return 0;
-    }
-
-    private static void PrintTable(List<(string Name, string Value, string Floor, string Ratio, string Target)> rows)
-    {
-        Console.WriteLine();
-        Console.WriteLine($"| {"benchmark",-42} | {"measured",-14} | {"against (same run)",-46} | {"ratio",-13} | {"target",-8} |");
-        Console.WriteLine($"|{new string('-', 44)}|{new string('-', 16)}|{new string('-', 48)}|{new string('-', 15)}|{new string('-', 10)}|");
-        foreach (var row in rows)
-        {
-            Console.WriteLine($"| {row.Name,-42} | {row.Value,-14} | {row.Floor,-46} | {row.Ratio,-13} | {row.Target,-8} |");
-        }
     }
 
     /// <summary>Mean seconds per item of <paramref name="count"/> empty items awaited one after another, as an application awaits them.</summary>
@@ -187,13 +178,7 @@ public static class SharedMemoryBenchmarks
             b.Add(second());
         }
 
-        return ((a.Min(), Median(a)), (b.Min(), Median(b)));
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+        return (Summarize(a), Summarize(b));
     }
 
     /// <summary>Alternates the two measurements, so that neither gains from running first or later; the best of each counts.</summary>
@@ -219,20 +204,6 @@ public static class SharedMemoryBenchmarks
 
         return best;
     }
-
-    private static string Us(double seconds) => string.Create(CultureInfo.InvariantCulture, $"{seconds * 1e6:F1} µs");
-
-    private static string Ms(double seconds) => string.Create(CultureInfo.InvariantCulture, $"{seconds * 1e3:F1} ms");
-
-    private static string Gbs(double bytesPerSecond) => string.Create(CultureInfo.InvariantCulture, $"{bytesPerSecond / 1e9:F1} GB/s");
-
-    private static string Ratio(double ratio) => string.Create(CultureInfo.InvariantCulture, $"{ratio:F2}×");
-}
-
-/// <summary>An empty item.</summary>
-public sealed class EmptyWorkload : IWorkload<int, int>
-{
-    public int Execute(int input, WorkContext context) => input;
 }
 
 public sealed record SumHandleInput(SharedArrayHandle<double> Source);
