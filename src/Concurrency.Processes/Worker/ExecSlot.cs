@@ -55,6 +55,22 @@ internal sealed class ExecSlot
 
     public List<ItemDetail> Details { get; } = [];
 
+    /// <summary>Starts a Results frame in <see cref="Output"/> for items [<paramref name="start"/>, +<paramref name="count"/>) of batch <paramref name="seq"/>; the caller writes the rest and ends it.</summary>
+    public FrameBuffer BeginResults(int seq, int start, int count, ResultFlags flags, long ticks, int executed)
+    {
+        var frame = Output;
+        frame.Reset();
+        frame.BeginFrame(FrameType.Results);
+        frame.WriteInt32(Index);
+        frame.WriteInt32(seq);
+        frame.WriteInt32(start);
+        frame.WriteInt32(count);
+        frame.WriteByte((byte)flags);
+        frame.WriteInt64(ticks);
+        frame.WriteInt32(executed);
+        return frame;
+    }
+
     /// <summary>Runs a Batch frame on the calling (reader) thread.</summary>
     public void RunInline(int seq, ReadOnlyMemory<byte> payload)
     {

@@ -182,16 +182,7 @@ internal sealed class WorkerHost
     /// <summary>Reports the same outcome for every item of a batch (a batch the worker cannot run).</summary>
     public void ReportAll(ExecSlot slot, int seq, int count, ItemStatus status, string? message)
     {
-        var frame = slot.Output;
-        frame.Reset();
-        frame.BeginFrame(FrameType.Results);
-        frame.WriteInt32(slot.Index);
-        frame.WriteInt32(seq);
-        frame.WriteInt32(0);
-        frame.WriteInt32(count);
-        frame.WriteByte((byte)(ResultFlags.Finished | ResultFlags.HasStatuses | (_retiring ? ResultFlags.Retiring : 0)));
-        frame.WriteInt64(0);
-        frame.WriteInt32(0);
+        var frame = slot.BeginResults(seq, start: 0, count, ResultFlags.Finished | ResultFlags.HasStatuses | (_retiring ? ResultFlags.Retiring : 0), ticks: 0, executed: 0);
         for (var i = 0; i < count; i++)
         {
             frame.WriteByte((byte)status);

@@ -126,16 +126,7 @@ internal sealed class WorkloadRunner<TWorkload, TInput, TResult>(WorkerHost host
 
         var hasStatuses = statuses.AsSpan(start, count).IndexOfAnyExcept((byte)ItemStatus.Ok) >= 0;
         var flags = (finished ? ResultFlags.Finished : 0) | (hasStatuses ? ResultFlags.HasStatuses : 0) | (host.Retiring ? ResultFlags.Retiring : 0);
-        var frame = slot.Output;
-        frame.Reset();
-        frame.BeginFrame(FrameType.Results);
-        frame.WriteInt32(slot.Index);
-        frame.WriteInt32(seq);
-        frame.WriteInt32(start);
-        frame.WriteInt32(count);
-        frame.WriteByte((byte)flags);
-        frame.WriteInt64(ticks);
-        frame.WriteInt32(executed);
+        var frame = slot.BeginResults(seq, start, count, flags, ticks, executed);
         if (hasStatuses)
         {
             frame.WriteBytes(statuses.AsSpan(start, count));

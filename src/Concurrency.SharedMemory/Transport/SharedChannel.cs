@@ -124,18 +124,9 @@ internal sealed unsafe class SharedChannel : IDisposable
     /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
     public int Read(Span<byte> destination)
     {
-        var added = false;
-        try
+        using (Lease())
         {
-            _mapping.DangerousAddRef(ref added);
             return Incoming.Read(destination);
-        }
-        finally
-        {
-            if (added)
-            {
-                _mapping.DangerousRelease();
-            }
         }
     }
 
@@ -144,40 +135,25 @@ internal sealed unsafe class SharedChannel : IDisposable
     /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
     public void Write(ReadOnlySpan<byte> source)
     {
-        var added = false;
-        try
+        using (Lease())
         {
-            _mapping.DangerousAddRef(ref added);
             Outgoing.Write(source);
-        }
-        finally
-        {
-            if (added)
-            {
-                _mapping.DangerousRelease();
-            }
         }
     }
 
     /// <summary>Closes both rings, waking any sleeper on either side. Does nothing once the channel is disposed (it was closed then).</summary>
     public void Close()
     {
-        var added = false;
         try
         {
-            _mapping.DangerousAddRef(ref added);
-            Outgoing.Close();
-            Incoming.Close();
+            using (Lease())
+            {
+                Outgoing.Close();
+                Incoming.Close();
+            }
         }
         catch (ObjectDisposedException)
         {
-        }
-        finally
-        {
-            if (added)
-            {
-                _mapping.DangerousRelease();
-            }
         }
     }
 
@@ -197,6 +173,14 @@ internal sealed unsafe class SharedChannel : IDisposable
         _file.Dispose();
     }
 
+    /// <summary>Takes a reference on the mapping for as long as the lease lives; throws <see cref="ObjectDisposedException"/> once the channel is disposed.</summary>
+    private MappingLease Lease()
+    {
+        var added = false;
+        _mapping.DangerousAddRef(ref added);
+        return new MappingLease(_mapping);
+    }
+
     private static void EnsureSupported()
     {
         if (!Futex.IsSupported)
@@ -204,4 +188,10 @@ internal sealed unsafe class SharedChannel : IDisposable
             throw new PlatformNotSupportedException("Shared-memory channels need Linux (futexes on a /dev/shm mapping).");
         }
     }
+}
+
+/// <summary>A reference on a mapping, released at the end of a <see langword="using"/>.</summary>
+internal readonly ref struct MappingLease(SafeMemoryMappedViewHandle mapping)
+{
+    public void Dispose() => mapping.DangerousRelease();
 }
