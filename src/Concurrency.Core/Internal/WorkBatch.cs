@@ -108,8 +108,21 @@ internal abstract class WorkBatch
         }
     }
 
-    /// <summary>Claims item <paramref name="index"/> for running. Returns <see langword="false"/> if it has already settled (cancelled).</summary>
-    public bool TryClaim(int index) => Interlocked.CompareExchange(ref _states[index], Claimed, Pending) == Pending;
+    /// <summary>
+    /// Claims item <paramref name="index"/> for running. Returns <see langword="false"/> if it has already settled, or if
+    /// <see cref="CancellationToken"/> is cancelled: then it settles the item as cancelled. The token reads cancelled
+    /// before its callbacks run, so a worker freed by one callback cannot start an item whose own callback is still to come.
+    /// </summary>
+    public bool TryClaim(int index)
+    {
+        if (CancellationToken.IsCancellationRequested)
+        {
+            CancelIfPending(index);
+            return false;
+        }
+
+        return Interlocked.CompareExchange(ref _states[index], Claimed, Pending) == Pending;
+    }
 
     /// <summary>
     /// Gives claimed item <paramref name="index"/> back (claimed → pending) so that it can be dispatched again: used by
@@ -151,11 +164,16 @@ internal abstract class WorkBatch
     {
         for (var i = 0; i < _states.Length; i++)
         {
-            if (Interlocked.CompareExchange(ref _states[i], Settled, Pending) == Pending)
-            {
-                StoreException(i, ExceptionDispatchInfo.Capture(new OperationCanceledException(CancellationToken.IsCancellationRequested ? CancellationToken : new CancellationToken(true))));
-                Decrement();
-            }
+            CancelIfPending(i);
+        }
+    }
+
+    private void CancelIfPending(int index)
+    {
+        if (Interlocked.CompareExchange(ref _states[index], Settled, Pending) == Pending)
+        {
+            StoreException(index, ExceptionDispatchInfo.Capture(new OperationCanceledException(CancellationToken.IsCancellationRequested ? CancellationToken : new CancellationToken(true))));
+            Decrement();
         }
     }
 

@@ -20,6 +20,21 @@ public sealed class WorkBatchTests
     }
 
     [Fact]
+    public async Task TryClaim_TokenCancelledBeforeItsCallbacksRan_RefusesAndSettlesTheItemAsCancelled()
+    {
+        // No ListenForCancellation: as when a worker freed by another callback of the same token claims first.
+        using var cts = new CancellationTokenSource();
+        var batch = Batch(2, cts.Token);
+        await cts.CancelAsync();
+
+        Assert.False(batch.TryClaim(0));
+
+        Assert.True(batch.IsSettled(0));
+        Assert.False(batch.IsSettled(1));
+        Assert.Equal(cts.Token, Assert.Throws<OperationCanceledException>(() => batch.GetResultOrThrow(0)).CancellationToken);
+    }
+
+    [Fact]
     public async Task TrySetResult_LastItem_CompletesBatchWithResult()
     {
         var batch = Batch(2);
