@@ -299,13 +299,20 @@ public abstract class ExecutorConformanceTests
     public Task MapAsync_ManyItems_NeverRunsMoreThanMaxConcurrencyAtOnce() => WithExecutorAsync(2, async executor =>
     {
         using var signals = new SignalDirectory();
-        var inputs = Enumerable.Range(0, 12).Select(i => new ConcurrencyProbeInput(signals.Path, i, HoldMilliseconds: 50));
+        var inputs = Enumerable.Range(0, 12).Select(i => new ConcurrencyProbeInput(signals.Path, i, HoldMilliseconds: 50, Rendezvous: 2));
 
-        var seen = await ToListAsync(executor.MapAsync(new ConcurrencyProbeWorkload(), inputs, new MapOptions { BatchSize = 1, Ordered = false }));
+        // The items wait for a partner, so the first result proves two ran at once whenever the second worker came up.
+        // From then on they stop waiting ("release"): the last item of an odd pairing must not wait for ever.
+        var seen = new List<int>();
+        await foreach (var value in executor.MapAsync(new ConcurrencyProbeWorkload(), inputs, new MapOptions { BatchSize = 1, Ordered = false }))
+        {
+            seen.Add(value);
+            signals.Mark("release");
+        }
 
         Assert.Equal(12, seen.Count);
         Assert.True(seen.Max() <= executor.MaxConcurrency, $"Saw {seen.Max()} items running at once; MaxConcurrency is {executor.MaxConcurrency}.");
-        Assert.Equal(2, seen.Max());
+        Assert.Equal(2, seen[0]);
     });
 
     [Fact]

@@ -78,23 +78,41 @@ public sealed class SignalWorkload : IWorkload<SignalInput, int>
     }
 }
 
-public sealed record ConcurrencyProbeInput(string Directory, int Id, int HoldMilliseconds);
+public sealed record ConcurrencyProbeInput(string Directory, int Id, int HoldMilliseconds, int Rendezvous);
 
 /// <summary>
-/// Registers itself as running (a file), counts the running items, holds for a while (simulated work), and
-/// unregisters. Returns the number of items it saw running, itself included.
+/// Registers itself as running (a file), waits until <see cref="ConcurrencyProbeInput.Rendezvous"/> items are running
+/// at once (or the test marks "release"), holds for a while so that an item running beyond the bound would be seen, and
+/// unregisters. Returns the most items it saw running, itself included.
 /// </summary>
+/// <remarks>
+/// The rendezvous makes the test independent of how fast workers start: an executor that runs two items at once is seen
+/// doing so however late its second worker comes up, and one that never does fails with a timeout, not a wrong count.
+/// </remarks>
 public sealed class ConcurrencyProbeWorkload : IWorkload<ConcurrencyProbeInput, int>
 {
+    private static readonly TimeSpan RendezvousTimeout = TimeSpan.FromSeconds(60);
+
     public int Execute(ConcurrencyProbeInput input, WorkContext context)
     {
         var mine = Path.Combine(input.Directory, $"running-{input.Id}");
         File.WriteAllBytes(mine, []);
         try
         {
-            var seen = Directory.GetFiles(input.Directory, "running-*").Length;
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            int seen;
+            while ((seen = FileSignals.Count(input.Directory, "running-")) < input.Rendezvous && !FileSignals.IsMarked(input.Directory, "release"))
+            {
+                if (waited.Elapsed > RendezvousTimeout)
+                {
+                    throw new TimeoutException($"Item {input.Id} saw {seen} item(s) running; {input.Rendezvous} never ran at once.");
+                }
+
+                Thread.Sleep(1);
+            }
+
             Thread.Sleep(input.HoldMilliseconds);
-            return Math.Max(seen, Directory.GetFiles(input.Directory, "running-*").Length);
+            return Math.Max(seen, FileSignals.Count(input.Directory, "running-"));
         }
         finally
         {
