@@ -51,6 +51,16 @@ public sealed class WorkerIdWorkload : IWorkload<int, int>
     public int Execute(int input, WorkContext context) => context.WorkerId;
 }
 
+/// <summary>Runs <see cref="ConcurrencyProbeWorkload"/>'s rendezvous, then returns the id of the worker it ran on.</summary>
+public sealed class RendezvousWorkerIdWorkload : IWorkload<ConcurrencyProbeInput, int>
+{
+    public int Execute(ConcurrencyProbeInput input, WorkContext context)
+    {
+        new ConcurrencyProbeWorkload().Execute(input, context);
+        return context.WorkerId;
+    }
+}
+
 public sealed record SignalInput(string Directory, int Id, bool Block);
 
 /// <summary>
@@ -81,13 +91,14 @@ public sealed class SignalWorkload : IWorkload<SignalInput, int>
 public sealed record ConcurrencyProbeInput(string Directory, int Id, int HoldMilliseconds, int Rendezvous);
 
 /// <summary>
-/// Registers itself as running (a file), waits until <see cref="ConcurrencyProbeInput.Rendezvous"/> items are running
-/// at once (or the test marks "release"), holds for a while so that an item running beyond the bound would be seen, and
-/// unregisters. Returns the most items it saw running, itself included.
+/// Registers itself as running (a file), waits until <see cref="ConcurrencyProbeInput.Rendezvous"/> items have arrived
+/// (a second file, never deleted), counts the running items, holds for a while so that an item running beyond the bound
+/// would be seen, and unregisters. Returns the most items it saw running, itself included.
 /// </summary>
 /// <remarks>
-/// The rendezvous makes the test independent of how fast workers start: an executor that runs two items at once is seen
-/// doing so however late its second worker comes up, and one that never does fails with a timeout, not a wrong count.
+/// The rendezvous makes the tests independent of how fast workers start: the first items wait for each other, so they
+/// overlap however late the second worker comes up, and of two items that overlap at least one sees the other's running
+/// file (each counts before it deletes its own). Later items find the arrivals there and do not wait.
 /// </remarks>
 public sealed class ConcurrencyProbeWorkload : IWorkload<ConcurrencyProbeInput, int>
 {
@@ -99,18 +110,19 @@ public sealed class ConcurrencyProbeWorkload : IWorkload<ConcurrencyProbeInput, 
         File.WriteAllBytes(mine, []);
         try
         {
+            FileSignals.Mark(input.Directory, $"arrived-{input.Id}");
             var waited = System.Diagnostics.Stopwatch.StartNew();
-            int seen;
-            while ((seen = FileSignals.Count(input.Directory, "running-")) < input.Rendezvous && !FileSignals.IsMarked(input.Directory, "release"))
+            while (FileSignals.Count(input.Directory, "arrived-") < input.Rendezvous)
             {
                 if (waited.Elapsed > RendezvousTimeout)
                 {
-                    throw new TimeoutException($"Item {input.Id} saw {seen} item(s) running; {input.Rendezvous} never ran at once.");
+                    throw new TimeoutException($"Item {input.Id} waited {RendezvousTimeout} for {input.Rendezvous} items to run at once.");
                 }
 
                 Thread.Sleep(1);
             }
 
+            var seen = FileSignals.Count(input.Directory, "running-");
             Thread.Sleep(input.HoldMilliseconds);
             return Math.Max(seen, FileSignals.Count(input.Directory, "running-"));
         }

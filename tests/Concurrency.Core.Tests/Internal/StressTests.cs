@@ -41,7 +41,6 @@ public sealed class StressTests
             }
         });
 
-        var results = 0;
         for (var i = 0; i < Rounds; i++)
         {
             Assert.True(batches[i].IsCompleted);
@@ -49,7 +48,6 @@ public sealed class StressTests
             Assert.Equal(1, completions[i]);
             if (resultWon[i])
             {
-                results++;
                 Assert.Equal(i, batches[i].GetResultOrThrow(0));
             }
             else
@@ -59,8 +57,6 @@ public sealed class StressTests
 
             sources[i].Dispose();
         }
-
-        Assert.InRange(results, 0, Rounds);
     }
 
     [Fact]

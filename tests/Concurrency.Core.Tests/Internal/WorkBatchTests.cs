@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Concurrency.Internal;
 using Concurrency.Telemetry;
@@ -324,7 +325,8 @@ public sealed class WorkBatchTests
         await batch.Completion.WaitAsync(Hammer.Timeout);
         Assert.Equal([6, 7, 8], Enumerable.Range(0, 3).Select(batch.GetResultOrThrow));
         Assert.Equal(3, batch.ExecutedCount);
-        Assert.True(batch.ExecutionTicks >= 0);
+        // Each item spins for at least WorkerIdPlus.Spin of its own clock: the batch's time covers all three.
+        Assert.True(batch.ExecutionTicks >= 3 * WorkerIdPlus.Spin.Ticks * Stopwatch.Frequency / TimeSpan.TicksPerSecond, $"The batch measured {batch.ExecutionTicks} ticks for three items of at least {WorkerIdPlus.Spin} each.");
     }
 
     [Theory]
@@ -449,7 +451,17 @@ public sealed class WorkBatchTests
 
     private sealed class WorkerIdPlus : IWorkload<int, int>
     {
-        public int Execute(int input, WorkContext context) => input + context.WorkerId;
+        public static readonly TimeSpan Spin = TimeSpan.FromMilliseconds(2);
+
+        public int Execute(int input, WorkContext context)
+        {
+            var started = Stopwatch.GetTimestamp();
+            while (Stopwatch.GetElapsedTime(started) < Spin)
+            {
+            }
+
+            return input + context.WorkerId;
+        }
     }
 
     private sealed class ThrowOnZero : IWorkload<int, int>
