@@ -40,6 +40,55 @@ public sealed class SharedChannelTests
         Assert.StartsWith($"'{name}' is not the path of a shared-memory channel.", error.Message);
     }
 
+    [Theory]
+    [InlineData(-1L)] // Head moved behind Tail
+    [InlineData(4097L)] // Head more than a ring ahead of Tail
+    [InlineData(long.MinValue)]
+    public void Read_ProducerPositionOutsideTheRing_ThrowsInvalidDataExceptionAndCopiesNothing(long distance)
+    {
+        using var parent = SharedChannel.Create(4096);
+        using var worker = SharedChannel.Open(parent.Name, 4096);
+        worker.Write(new byte[100]);
+        ReadExactly(parent.Incoming, 100);
+
+        // The worker rewrites the Head of the ring it writes to the parent (the second ring).
+        var head = unchecked(100 + distance);
+        WriteWord(parent.Name, SharedRing.HeaderSize + 4096, head);
+        var destination = new byte[16];
+
+        var ex = Assert.Throws<InvalidDataException>(() => parent.Read(destination));
+
+        Assert.Equal(
+            $"Corrupt shared-memory ring: the producer's position {head} and the consumer's position 100 are {distance} bytes apart, outside 0..4096 " +
+            "(the ring's capacity). The other process overwrote the ring's header; the channel cannot be used any more.",
+            ex.Message);
+        Assert.All(destination, b => Assert.Equal(0, b));
+    }
+
+    [Theory]
+    [InlineData(1L)] // Tail moved ahead of Head: the free space would exceed the ring, and the write would run past its data
+    [InlineData(-4097L)] // Tail more than a ring behind Head
+    public void Write_ConsumerPositionOutsideTheRing_FailsTheWriteClosesTheChannelAndTheReaderReportsTheCorruption(long distance)
+    {
+        using var parent = SharedChannel.Create(4096);
+        using var worker = SharedChannel.Open(parent.Name, 4096);
+        parent.Write(new byte[100]);
+
+        // The worker rewrites the Tail of the ring the parent writes to it (the first ring).
+        WriteWord(parent.Name, 64, 100 + distance);
+        var message =
+            $"Corrupt shared-memory ring: the producer's position 100 and the consumer's position {100 + distance} are {-distance} bytes apart, outside 0..4096 " +
+            "(the ring's capacity). The other process overwrote the ring's header; the channel cannot be used any more.";
+
+        var write = Assert.Throws<IOException>(() => parent.Write(new byte[10]));
+        var read = Assert.Throws<InvalidDataException>(() => parent.Read(new byte[10]));
+
+        Assert.Equal(message, write.Message);
+        Assert.Equal(message, read.Message);
+        Assert.True(parent.Outgoing.IsClosed);
+        Assert.Equal(-distance, parent.Outgoing.Available); // nothing more was written: Head is still 100
+    }
+
     [Fact]
     public async Task Write_ManyChunksBothWays_ArriveIntactAndInOrder()
     {
@@ -177,5 +226,14 @@ public sealed class SharedChannelTests
         }
 
         return result;
+    }
+
+    /// <summary>Writes a 64-bit word into the channel's memory file, as the other process could.</summary>
+    private static void WriteWord(string channel, long offset, long value)
+    {
+        using var file = File.OpenHandle(channel, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+        var word = new byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(word, value);
+        RandomAccess.Write(file, word, offset);
     }
 }
