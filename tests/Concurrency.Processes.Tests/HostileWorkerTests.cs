@@ -147,19 +147,13 @@ public sealed class ScribbleOnSharedMemory : IWorkload<int, int>
     public int Execute(int input, WorkContext context)
     {
         var random = new Random(input);
-        var mappings = File.ReadLines("/proc/self/maps")
-            .Select(line => line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries))
-            .Where(f => f.Length == 6 && f[1] == "rw-s" && f[5].Contains("concurrency-", StringComparison.Ordinal))
-            .Select(f => f[0].Split('-').Select(a => long.Parse(a, NumberStyles.HexNumber, CultureInfo.InvariantCulture)).ToArray())
-            .Select(a => (Start: a[0], Length: a[1] - a[0]))
-            .ToList();
+        var mappings = OwnMemory.SharedMappings("concurrency-");
         if (mappings.Count == 0)
         {
             throw new InvalidOperationException("The worker maps no shared memory of the library.");
         }
 
-        using var memory = File.OpenHandle("/proc/self/mem", FileMode.Open, FileAccess.ReadWrite);
-        Span<byte> word = stackalloc byte[8];
+        using var memory = new OwnMemory();
         var writes = random.Next(1, 6);
         for (var i = 0; i < writes; i++)
         {
@@ -172,8 +166,7 @@ public sealed class ScribbleOnSharedMemory : IWorkload<int, int>
                 1 => ((length / 2) + random.Next(0, 256)) & ~7L,
                 _ => random.NextInt64(0, length - 8) & ~7L,
             };
-            RandomAccess.Read(memory, word, start + offset);
-            var current = BinaryPrimitives.ReadInt64LittleEndian(word);
+            var current = memory.Read(start + offset);
             var value = random.Next(5) switch
             {
                 0 => random.NextInt64(long.MinValue, long.MaxValue),
@@ -182,8 +175,7 @@ public sealed class ScribbleOnSharedMemory : IWorkload<int, int>
                 3 => new[] { long.MaxValue, long.MinValue, -1L, 0L, int.MaxValue, 1L << 40 }[random.Next(6)],
                 _ => current ^ (1L << random.Next(64)),
             };
-            BinaryPrimitives.WriteInt64LittleEndian(word, value);
-            RandomAccess.Write(memory, word, start + offset);
+            memory.Write(start + offset, value);
         }
 
         return HostileEnding.End(random, input);
@@ -236,23 +228,49 @@ public sealed class ForgeProgressThenHang : IWorkload<int, int>
 
     public int Execute(int input, WorkContext context)
     {
-        var line = File.ReadLines("/proc/self/maps").First(l => l.Contains("/memfd:concurrency-progress", StringComparison.Ordinal) && l.Contains(" rw-s ", StringComparison.Ordinal));
-        var slot = long.Parse(line[..line.IndexOf('-', StringComparison.Ordinal)], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-        using var memory = File.OpenHandle("/proc/self/mem", FileMode.Open, FileAccess.ReadWrite);
-        Span<byte> word = stackalloc byte[8];
+        var slot = OwnMemory.SharedMappings("/memfd:concurrency-progress").First().Start;
+        using var memory = new OwnMemory();
         if (input == MarkDone)
         {
-            RandomAccess.Read(memory, word, slot);
-            word[0] |= 1;
-            RandomAccess.Write(memory, word, slot);
+            memory.Write(slot, memory.Read(slot) | 1);
         }
         else
         {
-            BinaryPrimitives.WriteInt64LittleEndian(word, long.MaxValue);
-            RandomAccess.Write(memory, word, slot + 8);
+            memory.Write(slot + 8, long.MaxValue);
         }
 
         Thread.Sleep(Timeout.Infinite);
         return input;
     }
+}
+
+/// <summary>The worker's own memory, as a hostile workload reaches it: its shared mappings (from /proc/self/maps) and any address (through /proc/self/mem, which writes past page protections).</summary>
+public sealed class OwnMemory : IDisposable
+{
+    private readonly Microsoft.Win32.SafeHandles.SafeFileHandle _memory = File.OpenHandle("/proc/self/mem", FileMode.Open, FileAccess.ReadWrite);
+
+    /// <summary>Gets the writable shared mappings of the library in this process (name containing <paramref name="name"/>): start address and length.</summary>
+    public static List<(long Start, long Length)> SharedMappings(string name) =>
+        File.ReadLines("/proc/self/maps")
+            .Select(line => line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries))
+            .Where(f => f.Length == 6 && f[1] == "rw-s" && f[5].Contains(name, StringComparison.Ordinal))
+            .Select(f => f[0].Split('-').Select(a => long.Parse(a, NumberStyles.HexNumber, CultureInfo.InvariantCulture)).ToArray())
+            .Select(a => (a[0], a[1] - a[0]))
+            .ToList();
+
+    public long Read(long address)
+    {
+        Span<byte> word = stackalloc byte[8];
+        RandomAccess.Read(_memory, word, address);
+        return BinaryPrimitives.ReadInt64LittleEndian(word);
+    }
+
+    public void Write(long address, long value)
+    {
+        Span<byte> word = stackalloc byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(word, value);
+        RandomAccess.Write(_memory, word, address);
+    }
+
+    public void Dispose() => _memory.Dispose();
 }

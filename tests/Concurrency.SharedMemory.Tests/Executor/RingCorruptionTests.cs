@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Globalization;
 using System.Text.RegularExpressions;
 using Concurrency.Processes.Tests;
 using Concurrency.SharedMemory.Transport;
@@ -72,33 +70,18 @@ public sealed class MoveRingPosition : IWorkload<RingPosition, RingPosition>
 {
     public RingPosition Execute(RingPosition input, WorkContext context)
     {
-        var line = File.ReadLines("/proc/self/maps").Single(l => l.Contains("/memfd:concurrency-channel", StringComparison.Ordinal) && l.Contains(" rw-s ", StringComparison.Ordinal));
-        var channel = long.Parse(line[..line.IndexOf('-', StringComparison.Ordinal)], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        var channel = OwnMemory.SharedMappings("/memfd:concurrency-channel").Single().Start;
 
         // The ring to the worker starts the channel, the ring to the parent follows it; Head at 0, Tail at 64 of each.
         var toParent = channel + SharedRing.HeaderSize + SharedChannelTransport.RingCapacity;
-        using var memory = File.OpenHandle("/proc/self/mem", FileMode.Open, FileAccess.ReadWrite);
+        using var memory = new OwnMemory();
         if (input == RingPosition.OwnHeadBehindTail)
         {
-            Write(memory, toParent, Read(memory, toParent + 64) - 1);
+            memory.Write(toParent, memory.Read(toParent + 64) - 1);
             Thread.Sleep(Timeout.Infinite);
         }
 
-        Write(memory, channel + 64, Read(memory, channel) + 1);
+        memory.Write(channel + 64, memory.Read(channel) + 1);
         return input;
-    }
-
-    private static long Read(Microsoft.Win32.SafeHandles.SafeFileHandle memory, long address)
-    {
-        Span<byte> word = stackalloc byte[8];
-        RandomAccess.Read(memory, word, address);
-        return BinaryPrimitives.ReadInt64LittleEndian(word);
-    }
-
-    private static void Write(Microsoft.Win32.SafeHandles.SafeFileHandle memory, long address, long value)
-    {
-        Span<byte> word = stackalloc byte[8];
-        BinaryPrimitives.WriteInt64LittleEndian(word, value);
-        RandomAccess.Write(memory, word, address);
     }
 }
