@@ -62,8 +62,7 @@ internal sealed unsafe class ProgressRegion : IDisposable
         {
             // Sealed against truncation: a worker that shrank the file would make every read of the pool fault.
             var handle = PrivateFile.CreateAnonymous(FilePrefix.TrimEnd('-'), size);
-            var path = PrivateFile.PathOf(handle);
-            return new ProgressRegion(path, PrivateFile.Map(handle, size, writable: true), slots);
+            return Mapped(PrivateFile.PathOf(handle), PrivateFile.Map(handle, size, writable: true), slots);
         }
 
         var filePath = System.IO.Path.Combine(System.IO.Path.GetTempPath(), FilePrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
@@ -102,7 +101,7 @@ internal sealed unsafe class ProgressRegion : IDisposable
             // The pool's /proc/<pid>/fd/<n>: a link the pool gave us, followed; the file it leads to is checked.
             var handle = PrivateFile.TryOpen(path, writable: true, followLink: true, size, out _)
                 ?? throw new FileNotFoundException($"The pool's progress region '{path}' does not exist (the pool exited?).", path);
-            return new ProgressRegion(path, PrivateFile.Map(handle, size, writable: true), slots);
+            return Mapped(path, PrivateFile.Map(handle, size, writable: true), slots);
         }
 
         var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
@@ -116,6 +115,19 @@ internal sealed unsafe class ProgressRegion : IDisposable
         catch
         {
             stream.Dispose();
+            throw;
+        }
+    }
+
+    private static ProgressRegion Mapped(string path, MemoryMappedFile file, int slots)
+    {
+        try
+        {
+            return new ProgressRegion(path, file, slots);
+        }
+        catch
+        {
+            file.Dispose();
             throw;
         }
     }

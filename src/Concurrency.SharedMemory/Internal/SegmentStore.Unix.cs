@@ -25,11 +25,10 @@ internal static partial class SegmentStore
     {
         // Reserved in full now: a sparse file on a tmpfs that fills up later would crash the process that first
         // touches a missing page (SIGBUS). The creator's lock on it lives as long as the mapping's descriptor.
-        var path = UnixPath(name);
-        var file = PrivateFile.Map(PrivateFile.CreateNamed(path, totalBytes), totalBytes, writable: true);
+        var handle = PrivateFile.CreateNamed(UnixPath(name), totalBytes);
         try
         {
-            return Map(name, writable: true, owned: true, file);
+            return Map(name, writable: true, owned: true, PrivateFile.Map(handle, totalBytes, writable: true));
         }
         catch
         {
