@@ -22,8 +22,10 @@ namespace Concurrency.SharedMemory;
 /// segments at normal exit; the segments of an owner killed outright are reclaimed when a pool next starts.
 /// </para>
 /// <para>
-/// Memory is committed when first touched, and a first touch costs about 11 µs per 4 KiB page (≈ 0.3 GB/s on the
-/// reference machine) against ≈ 30 GB/s to read resident memory: create large arrays once and reuse them, or pass
+/// The segment's memory is reserved in full when it is created (on Linux, in <c>/dev/shm</c>): a shared-memory file
+/// system too full for it fails <see cref="Create(long)"/> with <see cref="IOException"/>, instead of crashing a process
+/// later on its first touch of a page. Each process still maps pages as it first touches them (a page fault per 4 KiB
+/// page, microseconds each, against ≈ 30 GB/s to read mapped memory): create large arrays once and reuse them, or pass
 /// <c>preFault: true</c> to <see cref="Create(long, bool)"/> to pay that cost at creation rather than in the first workload.
 /// </para>
 /// <para>Thread safety: all members are thread-safe; the elements are not synchronized (use <see cref="SharedLock"/> or
@@ -56,7 +58,7 @@ public sealed unsafe class SharedArray<T> : IDisposable
     /// <param name="length">The number of elements; may exceed <see cref="int.MaxValue"/>.</param>
     /// <returns>The owner of the new segment; dispose it to remove the segment.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative or too large to address.</exception>
-    /// <exception cref="IOException">There is not enough free shared memory (<c>/dev/shm</c>) for the array.</exception>
+    /// <exception cref="IOException">There is not enough free shared memory (<c>/dev/shm</c>) for the array; its message says how much is free. No file is left behind.</exception>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1000", Justification = "SharedArray<T>.Create is the documented contract (DESIGN.md).")]
     public static SharedArray<T> Create(long length) => Create(length, preFault: false);
 
@@ -68,7 +70,7 @@ public sealed unsafe class SharedArray<T> : IDisposable
     /// </param>
     /// <returns>The owner of the new segment; dispose it to remove the segment.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative or too large to address.</exception>
-    /// <exception cref="IOException">There is not enough free shared memory (<c>/dev/shm</c>) for the array.</exception>
+    /// <exception cref="IOException">There is not enough free shared memory (<c>/dev/shm</c>) for the array; its message says how much is free. No file is left behind.</exception>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1000", Justification = "SharedArray<T>.Create is the documented contract (DESIGN.md).")]
     public static SharedArray<T> Create(long length, bool preFault)
     {

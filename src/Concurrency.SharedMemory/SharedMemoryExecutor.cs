@@ -15,7 +15,7 @@ namespace Concurrency.SharedMemory;
 /// <remarks>
 /// <code>
 ///  SubmitAsync / MapAsync ──batches──▶ pool (supervision, timeouts, recycling: the process pool's)
-///      │  Hello (worker's stdin pipe) names a /dev/shm file holding two rings; the worker maps it and unlinks it
+///      │  Hello (worker's stdin pipe) names an unnamed memory file of the parent (sealed against truncation) holding two rings; the worker maps it
 ///      ▼
 ///  ring parent→worker ──frames──▶ worker reader thread ──▶ workload.Execute(input with handles) ──▶ SharedArrayHandle.Open()
 ///  ring worker→parent ◀──results──┘                                   maps the segment: zero copy
@@ -26,6 +26,8 @@ namespace Concurrency.SharedMemory;
 /// stopped by killing its worker, workers exit when the parent dies, and disposal leaves no process and no file.
 /// Each worker has its own pair of rings, so a worker that dies mid-write wedges nothing: its rings go with it.
 /// A ring reader spins for a few microseconds, then sleeps on a futex — an idle pool burns no core.
+/// Nothing a worker writes into its rings can hurt the parent: each side checks the other's positions before it uses
+/// them, and a violation kills the worker as a protocol error.
 /// </para>
 /// <para>Linux only: the rings sleep and wake with futexes on the shared mapping.</para>
 /// </remarks>

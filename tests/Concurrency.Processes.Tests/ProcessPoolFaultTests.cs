@@ -12,6 +12,8 @@ public sealed class ProcessPoolBadInputTests() : BadInputTests(ProcessPoolKind.I
 
 public sealed class ProcessPoolOrphanTests() : OrphanTests(ProcessPoolKind.Instance);
 
+public sealed class ProcessPoolHostileWorkerTests() : HostileWorkerTests(ProcessPoolKind.Instance);
+
 /// <summary>The fault tests on <see cref="ProcessPoolExecutor"/> itself.</summary>
 internal sealed class ProcessPoolKind : PoolKind
 {

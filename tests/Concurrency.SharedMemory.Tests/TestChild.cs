@@ -41,15 +41,28 @@ internal sealed class TestChild : IAsyncDisposable
     public static SharedArrayHandle<long> Decode(string text) =>
         MessagePackSerializer.Deserialize<SharedArrayHandle<long>>(Convert.FromBase64String(text), Options);
 
-    public static TestChild Start(params string[] args)
+    public static TestChild Start(params string[] args) => StartIn([], args);
+
+    /// <summary>Starts the child through <paramref name="wrapper"/> (a program and its arguments that ends by running the command it is given, e.g. unshare).</summary>
+    public static TestChild StartIn(IReadOnlyList<string> wrapper, params string[] args)
     {
-        var start = new ProcessStartInfo(DotnetHost())
+        var start = new ProcessStartInfo(wrapper.Count > 0 ? wrapper[0] : DotnetHost())
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (wrapper.Count > 0)
+        {
+            foreach (var part in wrapper.Skip(1))
+            {
+                start.ArgumentList.Add(part);
+            }
+
+            start.ArgumentList.Add(DotnetHost());
+        }
+
         start.ArgumentList.Add(ChildPath());
         foreach (var arg in args)
         {

@@ -34,14 +34,12 @@ internal sealed unsafe class ProgressRegion : IDisposable
     private readonly MemoryMappedViewAccessor _view;
     private readonly byte* _base;
     private readonly int _slots;
-    private readonly FileStream? _keepOpen;
     private int _disposed;
 
-    private ProgressRegion(string path, MemoryMappedFile file, int slots, FileStream? keepOpen = null)
+    private ProgressRegion(string path, MemoryMappedFile file, int slots)
     {
         Path = path;
         _file = file;
-        _keepOpen = keepOpen;
         _slots = slots;
         _view = file.CreateViewAccessor(0, (long)slots * SlotSize, MemoryMappedFileAccess.ReadWrite);
         byte* pointer = null;
@@ -56,30 +54,18 @@ internal sealed unsafe class ProgressRegion : IDisposable
     public const string FilePrefix = "concurrency-progress-";
 
     /// <summary>Creates a region of <paramref name="slots"/> slots, private to the current user.</summary>
+    /// <exception cref="IOException">The system cannot create or reserve the memory.</exception>
     public static ProgressRegion Create(int slots)
     {
+        var size = (long)slots * SlotSize;
         if (OperatingSystem.IsLinux())
         {
-            var fd = MemoryFile.Create(FilePrefix.TrimEnd('-'));
-            if (fd >= 0)
-            {
-                var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
-                var memory = new FileStream(handle, FileAccess.ReadWrite, bufferSize: 0);
-                try
-                {
-                    memory.SetLength((long)slots * SlotSize);
-                    var mapped = MemoryMappedFile.CreateFromFile(memory, null, 0, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: true);
-                    return new ProgressRegion($"/proc/{Environment.ProcessId}/fd/{fd}", mapped, slots, memory);
-                }
-                catch
-                {
-                    memory.Dispose();
-                    throw;
-                }
-            }
+            // Sealed against truncation: a worker that shrank the file would make every read of the pool fault.
+            var handle = PrivateFile.CreateAnonymous(FilePrefix.TrimEnd('-'), size);
+            return Mapped(PrivateFile.PathOf(handle), PrivateFile.Map(handle, size, writable: true), slots);
         }
 
-        var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), FilePrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
+        var filePath = System.IO.Path.Combine(System.IO.Path.GetTempPath(), FilePrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
         var options = new FileStreamOptions
         {
             Mode = FileMode.CreateNew,
@@ -91,17 +77,17 @@ internal sealed unsafe class ProgressRegion : IDisposable
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
-        var stream = new FileStream(path, options);
+        var stream = new FileStream(filePath, options);
         try
         {
-            stream.SetLength((long)slots * SlotSize);
+            stream.SetLength(size);
             var file = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
-            return new ProgressRegion(path, file, slots);
+            return new ProgressRegion(filePath, file, slots);
         }
         catch
         {
             stream.Dispose();
-            TryDelete(path);
+            TryDelete(filePath);
             throw;
         }
     }
@@ -109,6 +95,15 @@ internal sealed unsafe class ProgressRegion : IDisposable
     /// <summary>Maps an existing region (in the worker), then unlinks its file.</summary>
     public static ProgressRegion Open(string path, int slots)
     {
+        var size = (long)slots * SlotSize;
+        if (OperatingSystem.IsLinux())
+        {
+            // The pool's /proc/<pid>/fd/<n>: a link the pool gave us, followed; the file it leads to is checked.
+            var handle = PrivateFile.TryOpen(path, writable: true, followLink: true, size, out _)
+                ?? throw new FileNotFoundException($"The pool's progress region '{path}' does not exist (the pool exited?).", path);
+            return Mapped(path, PrivateFile.Map(handle, size, writable: true), slots);
+        }
+
         var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
         try
         {
@@ -120,6 +115,19 @@ internal sealed unsafe class ProgressRegion : IDisposable
         catch
         {
             stream.Dispose();
+            throw;
+        }
+    }
+
+    private static ProgressRegion Mapped(string path, MemoryMappedFile file, int slots)
+    {
+        try
+        {
+            return new ProgressRegion(path, file, slots);
+        }
+        catch
+        {
+            file.Dispose();
             throw;
         }
     }
@@ -157,6 +165,10 @@ internal sealed unsafe class ProgressRegion : IDisposable
     public void End(int slot, int seq, int position) => Volatile.Write(ref *(long*)(_base + (slot * SlotSize)), Token(seq, position, done: true));
 
     /// <summary>Reads what <paramref name="slot"/> is doing (pool side; safe against a concurrent <see cref="Dispose"/>).</summary>
+    /// <remarks>
+    /// Each word is read once. Whatever the worker wrote, the result is safe to use: the position is 0 to 2^31-1 (callers
+    /// compare it with the batch's count before using it) and the start time lies between the clock's origin and now.
+    /// </remarks>
     public (int Seq, int Position, bool Done, long StartTicks) Read(int slot)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)slot, (uint)_slots);
@@ -168,6 +180,14 @@ internal sealed unsafe class ProgressRegion : IDisposable
             var p = _base + (slot * SlotSize);
             var token = Volatile.Read(ref *(long*)p);
             var start = Volatile.Read(ref *(long*)(p + 8));
+
+            // The worker writes this: a start before the clock's origin or in the future is impossible, and would keep an
+            // item timeout from ever firing (now - start < timeout). Read as the clock's origin, the timeout fires.
+            if ((ulong)start > (ulong)System.Diagnostics.Stopwatch.GetTimestamp())
+            {
+                start = 0;
+            }
+
             return ((int)(token >>> 32), (int)((uint)token >> 1), (token & 1) != 0, start);
         }
         catch (ObjectDisposedException)
@@ -219,45 +239,6 @@ internal sealed unsafe class ProgressRegion : IDisposable
         _view.SafeMemoryMappedViewHandle.ReleasePointer();
         _view.Dispose();
         _file.Dispose();
-        _keepOpen?.Dispose();
         TryDelete(Path);
     }
-}
-
-/// <summary><c>memfd_create</c>: an anonymous, unnamed memory file (Linux).</summary>
-internal static partial class MemoryFile
-{
-    private const uint CloseOnExec = 1;
-
-    /// <summary>Creates a memory file with mode 0600; returns its descriptor, or -1 if the system has none.</summary>
-    public static int Create(string name)
-    {
-        try
-        {
-            var fd = MemfdCreate(name, CloseOnExec);
-            if (fd >= 0 && FChmod(fd, 0x180) != 0)
-            {
-                _ = Close(fd);
-                return -1;
-            }
-
-            return fd;
-        }
-        catch (EntryPointNotFoundException)
-        {
-            return -1;
-        }
-    }
-
-    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "memfd_create", StringMarshalling = System.Runtime.InteropServices.StringMarshalling.Utf8)]
-    [System.Runtime.InteropServices.DefaultDllImportSearchPaths(System.Runtime.InteropServices.DllImportSearchPath.SafeDirectories)]
-    private static partial int MemfdCreate(string name, uint flags);
-
-    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "fchmod")]
-    [System.Runtime.InteropServices.DefaultDllImportSearchPaths(System.Runtime.InteropServices.DllImportSearchPath.SafeDirectories)]
-    private static partial int FChmod(int fd, uint mode);
-
-    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "close")]
-    [System.Runtime.InteropServices.DefaultDllImportSearchPaths(System.Runtime.InteropServices.DllImportSearchPath.SafeDirectories)]
-    private static partial int Close(int fd);
 }

@@ -8,9 +8,9 @@ namespace Concurrency.SharedMemory.Internal;
 /// Names of our segments: <c>concurrency-&lt;owner pid&gt;-&lt;owner start time&gt;-&lt;128 random bits, hex&gt;</c>.
 /// </summary>
 /// <remarks>
-/// The random part makes names unguessable; the owner's pid and start time let
-/// <see cref="SharedMemoryJanitor"/> find the segments of owners that died without cleaning up, even when the
-/// pid was reused since. A name is a single path component: <see cref="IsValid"/> is what keeps a forged handle
+/// The random part makes names unguessable; the owner's pid and start time let <see cref="SharedMemoryJanitor"/>
+/// skip the segments of owners alive in this PID namespace without opening them (whether an owner elsewhere is alive
+/// only the lock its creator holds on the file can tell). A name is a single path component: <see cref="IsValid"/> is what keeps a forged handle
 /// from naming a file outside our directory or outside our prefix.
 /// </remarks>
 internal static partial class SegmentName

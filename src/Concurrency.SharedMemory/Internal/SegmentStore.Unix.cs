@@ -1,94 +1,50 @@
-using System.IO.MemoryMappedFiles;
 using System.Runtime.Versioning;
+using Concurrency.Processes.Internal;
 
 namespace Concurrency.SharedMemory.Internal;
 
 /// <summary>
-/// Unix: named memory maps are not supported by .NET on Unix (MemoryMappedFile.CreateNew with a name throws
+/// Linux: named memory maps are not supported by .NET on Unix (MemoryMappedFile.CreateNew with a name throws
 /// PlatformNotSupportedException), but two processes mapping the same file with MAP_SHARED share its pages.
 /// A file in the tmpfs /dev/shm is memory that never touches a disk; other processes map it by path.
 /// </summary>
+/// <remarks>
+/// Files are created, opened and checked by <see cref="PrivateFile"/>: mode 0600, space reserved, never through a
+/// symbolic link, owner and mode checked on the descriptor that is mapped, locked by their creator for its life.
+/// </remarks>
 internal static partial class SegmentStore
 {
-    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-
     /// <summary>Gets the directory that holds our segment files.</summary>
     public static string UnixDirectory { get; } = Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath();
 
     /// <summary>Gets the full path of a segment file (the name is validated by the caller).</summary>
     public static string UnixPath(string name) => Path.Combine(UnixDirectory, name);
 
-    [UnsupportedOSPlatform("windows")]
+    [SupportedOSPlatform("linux")]
     private static MappedSegment CreateUnix(string name, long totalBytes)
     {
-        var available = new DriveInfo(UnixDirectory).AvailableFreeSpace;
-        if (totalBytes > available)
-        {
-            throw NotEnoughSpace(UnixDirectory, totalBytes, available);
-        }
-
-        var path = UnixPath(name);
-
-        // CreateNew + UnixCreateMode: the file is born 0600 (no window in which it is world readable), and an
-        // existing file of that name is never reused.
-        var stream = new FileStream(path, new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.ReadWrite,
-            Share = FileShare.ReadWrite | FileShare.Delete,
-            UnixCreateMode = OwnerOnly,
-        });
+        // Reserved in full now: a sparse file on a tmpfs that fills up later would crash the process that first
+        // touches a missing page (SIGBUS). The creator's lock on it lives as long as the mapping's descriptor.
+        var handle = PrivateFile.CreateNamed(UnixPath(name), totalBytes);
         try
         {
-            stream.SetLength(totalBytes); // sparse: pages are allocated on first touch
-            var file = MemoryMappedFile.CreateFromFile(stream, mapName: null, 0, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
-            return Map(name, writable: true, owned: true, file);
+            return Map(name, writable: true, owned: true, PrivateFile.Map(handle, totalBytes, writable: true));
         }
         catch
         {
-            stream.Dispose();
-            File.Delete(path);
+            UnlinkUnix(name);
             throw;
         }
     }
 
-    [UnsupportedOSPlatform("windows")]
+    [SupportedOSPlatform("linux")]
     private static MappedSegment? TryOpenUnix(string name, bool writable)
     {
-        FileStream stream;
-        try
-        {
-            stream = new FileStream(UnixPath(name), new FileStreamOptions
-            {
-                Mode = FileMode.Open,
-                Access = writable ? FileAccess.ReadWrite : FileAccess.Read,
-                Share = FileShare.ReadWrite | FileShare.Delete,
-            });
-        }
-        catch (FileNotFoundException)
-        {
-            return null;
-        }
-
-        try
-        {
-            if (stream.Length < SegmentHeader.Size)
-            {
-                throw new InvalidDataException($"The shared segment '{name}' is not a segment of this library (it is shorter than its header).");
-            }
-
-            var file = MemoryMappedFile.CreateFromFile(
-                stream, mapName: null, 0, writable ? MemoryMappedFileAccess.ReadWrite : MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
-            return Map(name, writable, owned: false, file);
-        }
-        catch
-        {
-            stream.Dispose();
-            throw;
-        }
+        var handle = PrivateFile.TryOpen(UnixPath(name), writable, followLink: false, SegmentHeader.Size, out var size);
+        return handle is null ? null : Map(name, writable, owned: false, PrivateFile.Map(handle, size, writable));
     }
 
-    [UnsupportedOSPlatform("windows")]
+    [SupportedOSPlatform("linux")]
     private static void UnlinkUnix(string name)
     {
         try

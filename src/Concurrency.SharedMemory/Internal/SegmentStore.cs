@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.IO.MemoryMappedFiles;
 
 namespace Concurrency.SharedMemory.Internal;
@@ -7,23 +6,23 @@ namespace Concurrency.SharedMemory.Internal;
 internal static partial class SegmentStore
 {
     /// <summary>Creates a segment named <paramref name="name"/> of <paramref name="totalBytes"/> bytes (header included), mapped read-write.</summary>
-    /// <exception cref="IOException">There is not enough free shared memory.</exception>
+    /// <exception cref="IOException">There is not enough free shared memory (the space is reserved when the segment is created).</exception>
     public static MappedSegment Create(string name, long totalBytes)
     {
-        return OperatingSystem.IsWindows() ? CreateWindows(name, totalBytes) : CreateUnix(name, totalBytes);
+        return OperatingSystem.IsWindows() ? CreateWindows(name, totalBytes) : OperatingSystem.IsLinux() ? CreateUnix(name, totalBytes) : throw Unsupported();
     }
 
     /// <summary>Maps an existing segment.</summary>
     /// <returns>The mapping, or <see langword="null"/> when no segment of that name exists (any more).</returns>
     public static MappedSegment? TryOpen(string name, bool writable)
     {
-        return OperatingSystem.IsWindows() ? TryOpenWindows(name, writable) : TryOpenUnix(name, writable);
+        return OperatingSystem.IsWindows() ? TryOpenWindows(name, writable) : OperatingSystem.IsLinux() ? TryOpenUnix(name, writable) : throw Unsupported();
     }
 
     /// <summary>Removes the segment's name so that nobody can open it again; existing mappings stay valid.</summary>
     public static void Unlink(string name)
     {
-        if (!OperatingSystem.IsWindows())
+        if (OperatingSystem.IsLinux())
         {
             UnlinkUnix(name);
         }
@@ -47,10 +46,5 @@ internal static partial class SegmentStore
         }
     }
 
-    private static IOException NotEnoughSpace(string where, long requested, long available) =>
-        new(string.Create(
-                CultureInfo.InvariantCulture,
-                $"Cannot create a shared segment of {requested:N0} bytes: {where} has only {available:N0} bytes free. ") +
-            "A mapping larger than the free space would crash the process (SIGBUS) on first touch. " +
-            "Free shared memory (dispose unused SharedArray instances), use a smaller array, or enlarge the tmpfs.");
+    private static PlatformNotSupportedException Unsupported() => new("Shared arrays need Linux (files in /dev/shm) or Windows (named maps).");
 }

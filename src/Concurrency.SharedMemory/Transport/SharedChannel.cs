@@ -1,4 +1,7 @@
 using System.IO.MemoryMappedFiles;
+using System.Text.RegularExpressions;
+
+using Concurrency.Processes.Internal;
 
 using Concurrency.SharedMemory.Internal;
 using Microsoft.Win32.SafeHandles;
@@ -7,8 +10,10 @@ namespace Concurrency.SharedMemory.Transport;
 
 /// <summary>
 /// A duplex byte channel between a parent and one worker process: two <see cref="SharedRing"/>s in one
-/// shared-memory file (parent→worker and worker→parent). The parent creates it (mode 0600, an unguessable
-/// name) and tells the worker its name over the private control pipe; the worker opens it.
+/// anonymous memory file (parent→worker and worker→parent). The parent creates it (<see cref="PrivateFile.CreateAnonymous"/>:
+/// mode 0600, no name in any file system, space reserved, sealed against truncation) and tells the worker its
+/// /proc/&lt;parent pid&gt;/fd/&lt;n&gt; path over the private control pipe; the worker opens it there. Nothing is ever left in
+/// /dev/shm, and a full /dev/shm does not keep a worker from starting.
 /// </summary>
 /// <remarks>
 /// <see cref="Read"/>, <see cref="Write"/> and <see cref="Close"/> may run on other threads while <see cref="Dispose"/>
@@ -17,20 +22,19 @@ namespace Concurrency.SharedMemory.Transport;
 /// <see cref="ObjectDisposedException"/> (or, for <see cref="Close"/>, do nothing) instead of touching unmapped memory.
 /// </remarks>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-internal sealed unsafe class SharedChannel : IDisposable
+internal sealed unsafe partial class SharedChannel : IDisposable
 {
     private readonly MemoryMappedFile _file;
     private readonly MemoryMappedViewAccessor _view;
     private readonly SafeMemoryMappedViewHandle _mapping;
-    private readonly string? _pathToUnlink;
     private readonly byte* _pointer;
     private int _disposed;
+    private string? _corruption;
 
-    private SharedChannel(MemoryMappedFile file, MemoryMappedViewAccessor view, string name, int capacity, bool isParent, string? pathToUnlink, int spinMicroseconds = 0)
+    private SharedChannel(MemoryMappedFile file, MemoryMappedViewAccessor view, string name, int capacity, bool isParent, int spinMicroseconds = 0)
     {
         _file = file;
         _view = view;
-        _pathToUnlink = pathToUnlink;
         Name = name;
         _mapping = view.SafeMemoryMappedViewHandle;
         _mapping.AcquirePointer(ref _pointer);
@@ -41,7 +45,7 @@ internal sealed unsafe class SharedChannel : IDisposable
         Incoming = isParent ? toParent : toWorker;
     }
 
-    /// <summary>Gets the file name (not a path) that the worker opens.</summary>
+    /// <summary>Gets the path through which the worker opens the channel: /proc/&lt;parent pid&gt;/fd/&lt;n&gt;.</summary>
     public string Name { get; }
 
     /// <summary>Gets the ring this side writes to.</summary>
@@ -50,94 +54,101 @@ internal sealed unsafe class SharedChannel : IDisposable
     /// <summary>Gets the ring this side reads from.</summary>
     public SharedRing Incoming { get; }
 
-    /// <summary>Gets the directory that holds channel files: /dev/shm (memory, not disk).</summary>
-    public static string Directory => SegmentStore.UnixDirectory;
-
     /// <summary>Creates a channel whose rings each hold <paramref name="capacity"/> bytes (a power of two), and whose waiters on both sides poll for <paramref name="spinMicroseconds"/> before they sleep.</summary>
+    /// <exception cref="IOException">The system cannot create or reserve the memory.</exception>
     public static SharedChannel Create(int capacity, int spinMicroseconds = 0)
     {
         EnsureSupported();
-        // Named like every segment (owner pid and start time, then 128 random bits): the janitor reclaims the
-        // file if the owner is killed before the worker opened (and unlinked) it.
-        var name = SegmentName.CreateNew();
-        var path = Path.Combine(Directory, name);
-        var size = 2L * (SharedRing.HeaderSize + capacity);
-        var stream = new FileStream(path, new FileStreamOptions
+        var size = SizeOf(capacity);
+        var handle = PrivateFile.CreateAnonymous(ChannelFileName, size);
+        var name = PrivateFile.PathOf(handle);
+        var file = PrivateFile.Map(handle, size, writable: true);
+        return Open(file, name, size, capacity, isParent: true, spinMicroseconds);
+    }
+
+    /// <summary>Opens, in the worker, the channel the parent created.</summary>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a channel's path.</exception>
+    /// <exception cref="FileNotFoundException">The channel does not exist (any more).</exception>
+    public static SharedChannel Open(string name, int capacity)
+    {
+        EnsureSupported();
+        if (!ChannelPath().IsMatch(name))
         {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.ReadWrite,
-            Share = FileShare.ReadWrite,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        });
+            throw new ArgumentException($"'{name}' is not the path of a shared-memory channel.", nameof(name));
+        }
+
+        var size = SizeOf(capacity);
+        var handle = PrivateFile.TryOpen(name, writable: true, followLink: true, size, out var actual)
+            ?? throw new FileNotFoundException($"The shared-memory channel '{name}' does not exist (its creator exited?).", name);
+        if (actual != size)
+        {
+            handle.Dispose();
+            throw new InvalidDataException($"The shared-memory channel '{name}' holds {actual} bytes; {size} were expected.");
+        }
+
+        return Open(PrivateFile.Map(handle, size, writable: true), name, size, capacity, isParent: false);
+    }
+
+    /// <summary>Gets the name the channel's memory file shows in /proc/&lt;pid&gt;/maps and /proc/&lt;pid&gt;/fd (for diagnostics).</summary>
+    internal const string ChannelFileName = "concurrency-channel";
+
+    private static long SizeOf(int capacity) => 2L * (SharedRing.HeaderSize + capacity);
+
+    private static SharedChannel Open(MemoryMappedFile file, string name, long size, int capacity, bool isParent, int spinMicroseconds = 0)
+    {
+        MemoryMappedViewAccessor? view = null;
         try
         {
-            stream.SetLength(size);
-            var file = MemoryMappedFile.CreateFromFile(stream, mapName: null, size, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
-            var view = file.CreateViewAccessor(0, size, MemoryMappedFileAccess.ReadWrite);
-            return new SharedChannel(file, view, name, capacity, isParent: true, pathToUnlink: path, spinMicroseconds);
+            view = file.CreateViewAccessor(0, size, MemoryMappedFileAccess.ReadWrite);
+            return new SharedChannel(file, view, name, capacity, isParent, spinMicroseconds);
         }
         catch
         {
-            stream.Dispose();
-            File.Delete(path);
+            view?.Dispose();
+            file.Dispose();
             throw;
         }
     }
 
-    /// <summary>Opens, in the worker, the channel the parent created.</summary>
-    /// <exception cref="ArgumentException"><paramref name="name"/> is not a channel name.</exception>
-    public static SharedChannel Open(string name, int capacity)
-    {
-        EnsureSupported();
-        if (!SegmentName.IsValid(name))
-        {
-            throw new ArgumentException($"'{name}' is not the name of a shared-memory channel.", nameof(name));
-        }
-
-        var path = Path.Combine(Directory, name);
-        var size = 2L * (SharedRing.HeaderSize + capacity);
-        var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
-        if (stream.Length != size)
-        {
-            stream.Dispose();
-            throw new InvalidDataException($"The shared-memory channel '{name}' holds {stream.Length} bytes; {size} were expected.");
-        }
-
-        var file = MemoryMappedFile.CreateFromFile(stream, mapName: null, size, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
-        var view = file.CreateViewAccessor(0, size, MemoryMappedFileAccess.ReadWrite);
-        return new SharedChannel(file, view, name, capacity, isParent: false, pathToUnlink: null);
-    }
-
-    /// <summary>
-    /// Removes the file name once both sides have mapped it (the mapping lives on): nothing is left in /dev/shm
-    /// even if both processes are killed later.
-    /// </summary>
-    public void Unlink()
-    {
-        if (_pathToUnlink is not null)
-        {
-            File.Delete(_pathToUnlink);
-        }
-    }
-
     /// <summary>Reads from the incoming ring: at least one byte, waiting for data; 0 once it is closed and empty.</summary>
+    /// <exception cref="InvalidDataException">The other process corrupted a ring's header (seen by this read or by an earlier write).</exception>
     /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
     public int Read(Span<byte> destination)
     {
         using (Lease())
         {
-            return Incoming.Read(destination);
+            var read = Incoming.Read(destination);
+            if (read == 0 && Volatile.Read(ref _corruption) is { } corruption)
+            {
+                throw new InvalidDataException(corruption);
+            }
+
+            return read;
         }
     }
 
     /// <summary>Writes every byte of <paramref name="source"/> to the outgoing ring, waiting for space as needed.</summary>
-    /// <exception cref="IOException">The channel was closed, before or during the write.</exception>
+    /// <exception cref="IOException">
+    /// The channel was closed, before or during the write; or the other process corrupted the outgoing ring's header,
+    /// in which case the channel is closed and this side's reader reports the corruption as <see cref="InvalidDataException"/>
+    /// (a writer's caller treats a failed write like a dead peer, and the reader is where a protocol error is reported).
+    /// </exception>
     /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
     public void Write(ReadOnlySpan<byte> source)
     {
         using (Lease())
         {
-            Outgoing.Write(source);
+            try
+            {
+                Outgoing.Write(source);
+            }
+            catch (InvalidDataException ex)
+            {
+                Interlocked.CompareExchange(ref _corruption, ex.Message, null);
+                Outgoing.Close();
+                Incoming.Close();
+                throw new IOException(ex.Message, ex);
+            }
         }
     }
 
@@ -165,7 +176,6 @@ internal sealed unsafe class SharedChannel : IDisposable
         }
 
         Close();
-        Unlink();
 
         // Unmapped when the last reader or writer still inside returns (they hold references on the mapping).
         _mapping.ReleasePointer();
@@ -180,6 +190,9 @@ internal sealed unsafe class SharedChannel : IDisposable
         _mapping.DangerousAddRef(ref added);
         return new MappingLease(_mapping);
     }
+
+    [GeneratedRegex("^/proc/[0-9]{1,10}/fd/[0-9]{1,10}\\z", RegexOptions.CultureInvariant)]
+    private static partial Regex ChannelPath();
 
     private static void EnsureSupported()
     {

@@ -38,9 +38,6 @@ internal sealed class SharedChannelTransport : IWorkerTransport
 
         // A worker runs item after item on the same segments: keep their mappings between items.
         Internal.SegmentRegistry.KeepMappings = true;
-
-        // Both sides map it now: the name can go, so nothing is left in /dev/shm whatever happens next.
-        File.Delete(Path.Combine(SharedChannel.Directory, name));
         var stream = new SharedRingStream(channel, ownsChannel: true);
         return (stream, stream);
     }

@@ -28,6 +28,13 @@ namespace Concurrency.SharedMemory.Transport;
 /// sleeper sees the new data or the waker sees the flag. The futex wait also re-checks the sequence word.
 /// A dead peer cannot wedge the ring: sleeps are bounded, and the supervisor that notices the death calls
 /// <see cref="Close"/>, which wakes both sides.
+/// <para>
+/// Neither side trusts what the other can write. Each side keeps its own position (Head for the producer, Tail for
+/// the consumer) in private memory and only publishes it; the other side's position is read once per pass and checked
+/// (<c>0 &lt;= Head - Tail &lt;= capacity</c>) before it is used, and every offset into the data area is derived from
+/// the private position, so it lies inside the data whatever the header holds. A violated invariant throws
+/// <see cref="InvalidDataException"/>: the other process wrote to the ring's header.
+/// </para>
 /// </remarks>
 internal sealed unsafe class SharedRing
 {
@@ -51,6 +58,10 @@ internal sealed unsafe class SharedRing
     private readonly long _mask;
     private readonly long _spinTicks;
 
+    // This side's own position, never read back from shared memory: Head when this side writes, Tail when it reads.
+    private long _head;
+    private long _tail;
+
     /// <summary>Initializes a ring over <paramref name="memory"/>, which holds <see cref="HeaderSize"/> + <paramref name="capacity"/> bytes.</summary>
     /// <param name="memory">The start of the ring in a shared mapping, 64-byte aligned.</param>
     /// <param name="capacity">The data capacity, a power of two.</param>
@@ -71,6 +82,11 @@ internal sealed unsafe class SharedRing
 
         SpinMicroseconds = Math.Clamp(Volatile.Read(ref *(int*)(memory + SpinOffset)), 0, MaxSpinMicroseconds);
         _spinTicks = Stopwatch.Frequency * SpinMicroseconds / 1_000_000;
+
+        // A side that opens a ring in use starts where the ring is (the creator zeroed both); checked like any later read.
+        _head = Volatile.Read(ref Head);
+        _tail = Volatile.Read(ref Tail);
+        _ = Used(_head, _tail);
     }
 
     /// <summary>The longest spin a ring accepts (a corrupt header must not make a side poll for long).</summary>
@@ -85,7 +101,7 @@ internal sealed unsafe class SharedRing
     /// <summary>Gets a value indicating whether the ring was closed.</summary>
     public bool IsClosed => Volatile.Read(ref *(int*)(_base + ClosedOffset)) != 0;
 
-    /// <summary>Gets the number of bytes written and not yet read.</summary>
+    /// <summary>Gets the number of bytes written and not yet read, as the header says (unchecked: for tests and diagnostics).</summary>
     public long Available => Volatile.Read(ref *(long*)(_base + HeadOffset)) - Volatile.Read(ref *(long*)(_base + TailOffset));
 
     private ref long Head => ref *(long*)(_base + HeadOffset);
@@ -112,6 +128,7 @@ internal sealed unsafe class SharedRing
 
     /// <summary>Writes every byte of <paramref name="source"/>, waiting for space as needed (producer side only).</summary>
     /// <exception cref="IOException">The ring is closed, before or while this write waits for space.</exception>
+    /// <exception cref="InvalidDataException">The consumer's position in the header is impossible (the other process corrupted the ring).</exception>
     public void Write(ReadOnlySpan<byte> source)
     {
         while (!source.IsEmpty)
@@ -123,8 +140,8 @@ internal sealed unsafe class SharedRing
                 throw new IOException("The shared-memory channel was closed by the other side.");
             }
 
-            var head = Head;
-            var free = Capacity - (head - Volatile.Read(ref Tail));
+            var head = _head;
+            var free = Capacity - Used(head, Volatile.Read(ref Tail));
             if (free == 0)
             {
                 WaitForSpace();
@@ -136,13 +153,15 @@ internal sealed unsafe class SharedRing
             var first = Math.Min(count, Capacity - offset);
             source[..first].CopyTo(new Span<byte>(_data + offset, first));
             source.Slice(first, count - first).CopyTo(new Span<byte>(_data, count - first));
-            Volatile.Write(ref Head, head + count);
+            _head = head + count;
+            Volatile.Write(ref Head, _head);
             Signal(DataSeq, ref ReaderAsleep);
             source = source[count..];
         }
     }
 
     /// <summary>Reads at least one byte into <paramref name="destination"/>, waiting for data; returns 0 once the ring is closed and empty (consumer side only).</summary>
+    /// <exception cref="InvalidDataException">The producer's position in the header is impossible (the other process corrupted the ring).</exception>
     public int Read(Span<byte> destination)
     {
         if (destination.IsEmpty)
@@ -152,11 +171,12 @@ internal sealed unsafe class SharedRing
 
         while (true)
         {
-            var tail = Tail;
-            var available = Volatile.Read(ref Head) - tail;
+            var tail = _tail;
+            var available = Used(Volatile.Read(ref Head), tail);
             if (available == 0)
             {
-                if (IsClosed && Volatile.Read(ref Head) == tail)
+                // Closed is read before Head: bytes written before the close are still delivered.
+                if (IsClosed && Used(Volatile.Read(ref Head), tail) == 0)
                 {
                     return 0;
                 }
@@ -170,16 +190,32 @@ internal sealed unsafe class SharedRing
             var first = Math.Min(count, Capacity - offset);
             new ReadOnlySpan<byte>(_data + offset, first).CopyTo(destination);
             new ReadOnlySpan<byte>(_data, count - first).CopyTo(destination[first..]);
-            Volatile.Write(ref Tail, tail + count);
+            _tail = tail + count;
+            Volatile.Write(ref Tail, _tail);
             Signal(SpaceSeq, ref WriterAsleep);
             return count;
         }
     }
 
     /// <summary>Waits until data is available or the ring is closed: spins briefly, then sleeps on the futex.</summary>
-    public void WaitForData() => Wait(DataSeq, ref ReaderAsleep, static r => r.Available > 0);
+    /// <remarks>Any change of the producer's position ends the wait; <see cref="Read"/> then checks the new position.</remarks>
+    public void WaitForData() => Wait(DataSeq, ref ReaderAsleep, static r => Volatile.Read(ref r.Head) != r._tail);
 
-    private void WaitForSpace() => Wait(SpaceSeq, ref WriterAsleep, static r => r.Available < r.Capacity);
+    private void WaitForSpace() => Wait(SpaceSeq, ref WriterAsleep, static r => r._head - Volatile.Read(ref r.Tail) != r.Capacity);
+
+    /// <summary>The bytes between the two positions, checked: the other side may have written anything into the header.</summary>
+    private long Used(long head, long tail)
+    {
+        var used = unchecked(head - tail);
+        if (used < 0 || used > Capacity)
+        {
+            throw new InvalidDataException(
+                $"Corrupt shared-memory ring: the producer's position {head} and the consumer's position {tail} are {used} bytes apart, " +
+                $"outside 0..{Capacity} (the ring's capacity). The other process overwrote the ring's header; the channel cannot be used any more.");
+        }
+
+        return used;
+    }
 
     private void Wait(int* sequence, ref int asleep, Func<SharedRing, bool> ready)
     {

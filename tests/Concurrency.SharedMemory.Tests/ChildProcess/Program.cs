@@ -142,6 +142,40 @@ try
                 return 0;
             }
 
+        case "full-shm":
+            {
+                // Run in a private tmpfs of a few MiB mounted over /dev/shm. Two arrays of 5/8 of it each: the second
+                // must be refused (the first reserved its space), not created sparse to crash on first touch. Then
+                // the tmpfs is filled to the last byte, and a shared-memory worker must still start and run.
+                var free = new DriveInfo("/dev/shm").AvailableFreeSpace;
+                using var first = SharedArray<byte>.Create(free * 5 / 8);
+                try
+                {
+                    using var second = SharedArray<byte>.Create(free * 5 / 8);
+                    second.AsSpan().Fill(1);
+                    Say("CREATED");
+                }
+                catch (IOException e)
+                {
+                    Say("FULL " + e.Message);
+                }
+
+                Say("FILES " + Directory.GetFiles("/dev/shm").Length);
+                using var filler = SharedArray<byte>.Create(new DriveInfo("/dev/shm").AvailableFreeSpace - 4096);
+                Say("LEFT " + new DriveInfo("/dev/shm").AvailableFreeSpace);
+                var executor = new Concurrency.SharedMemory.SharedMemoryExecutor(new SharedMemoryExecutorOptions { MaxConcurrency = 1 });
+                try
+                {
+                    Say("RAN " + executor.SubmitAsync(new ChildWorkload(), 20).GetAwaiter().GetResult());
+                }
+                finally
+                {
+                    executor.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                }
+
+                return 0;
+            }
+
         default:
             Console.Error.WriteLine("unknown command " + args[0]);
             return 2;
@@ -162,4 +196,10 @@ static long Sum(ReadOnlySpan<long> values)
     }
 
     return sum;
+}
+
+/// <summary>A workload the child's shared-memory workers run: doubles its input.</summary>
+public sealed class ChildWorkload : Concurrency.IWorkload<int, int>
+{
+    public int Execute(int input, Concurrency.WorkContext context) => input * 2;
 }

@@ -15,6 +15,8 @@ public sealed class SharedMemoryBadInputTests() : BadInputTests(SharedMemoryKind
 
 public sealed class SharedMemoryOrphanTests() : OrphanTests(SharedMemoryKind.Instance);
 
+public sealed class SharedMemoryHostileWorkerTests() : HostileWorkerTests(SharedMemoryKind.Instance);
+
 /// <summary>The fault tests on <see cref="SharedMemoryExecutor"/>, observed through the process pool inside it.</summary>
 internal sealed class SharedMemoryKind : PoolKind
 {
@@ -24,7 +26,7 @@ internal sealed class SharedMemoryKind : PoolKind
 
     public override ProcessPoolExecutor PoolOf(IWorkExecutor executor) => ((SharedMemoryExecutor)executor).Pool;
 
-    /// <summary>The shared array the parent holds; its workers unlinked their ring files as soon as they had mapped them.</summary>
+    /// <summary>The shared array the parent holds; its workers' rings are unnamed memory files.</summary>
     public override int ParentProcessSegments => 1;
 
     protected override ProcessPoolExecutorOptions NewOptions() => new SharedMemoryExecutorOptions();

@@ -10,54 +10,83 @@ public sealed class SharedChannelTests
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     [Fact]
-    public void Create_File_IsPrivateToTheOwnerAndUnguessable()
+    public void Create_File_IsAnUnnamedMemoryFilePrivateToTheOwnerAndSealedAgainstTruncation()
     {
+        var before = Concurrency.Testing.LeakCheck.SharedMemoryFiles("concurrency-");
         using var first = SharedChannel.Create(4096);
         using var second = SharedChannel.Create(4096);
 
-        var mode = File.GetUnixFileMode(Path.Combine(SharedChannel.Directory, first.Name));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, mode);
-        Assert.Matches($"^concurrency-{Environment.ProcessId}-[0-9]+-[0-9a-f]{{32}}$", first.Name);
+        Assert.Matches($"^/proc/{Environment.ProcessId}/fd/[0-9]+$", first.Name);
         Assert.NotEqual(first.Name, second.Name);
-    }
+        Assert.StartsWith("/memfd:concurrency-channel", new FileInfo(first.Name).LinkTarget, StringComparison.Ordinal);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(first.Name));
+        Assert.Equal(before, Concurrency.Testing.LeakCheck.SharedMemoryFiles("concurrency-"));
 
-    [Theory]
-    [InlineData(0, 0)]
-    [InlineData(50, 50)]
-    [InlineData(-5, 0)]
-    [InlineData(1_000_000, SharedRing.MaxSpinMicroseconds)]
-    public void Open_ChannelCreatedWithSpin_BothSidesOfBothRingsUseTheCreatorsSpin(int requested, int expected)
-    {
-        using var parent = SharedChannel.Create(4096, requested);
-        using var worker = SharedChannel.Open(parent.Name, 4096);
-
-        Assert.Equal(expected, parent.Incoming.SpinMicroseconds);
-        Assert.Equal(expected, parent.Outgoing.SpinMicroseconds);
-        Assert.Equal(expected, worker.Incoming.SpinMicroseconds);
-        Assert.Equal(expected, worker.Outgoing.SpinMicroseconds);
-    }
-
-    [Fact]
-    public void Dispose_Channel_RemovesItsFile()
-    {
-        var channel = SharedChannel.Create(4096);
-        var path = Path.Combine(SharedChannel.Directory, channel.Name);
-        Assert.True(File.Exists(path));
-
-        channel.Dispose();
-
-        Assert.False(File.Exists(path));
+        // What a worker could do with the file it opens: neither shrink it under the parent's mapping nor grow it.
+        using var opened = new FileStream(first.Name, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+        Assert.Throws<UnauthorizedAccessException>(() => opened.SetLength(100));
+        Assert.Throws<UnauthorizedAccessException>(() => opened.SetLength(1 << 20));
+        Assert.Equal(2 * (SharedRing.HeaderSize + 4096), opened.Length);
     }
 
     [Theory]
     [InlineData("../etc/passwd")]
-    [InlineData("concurrency-1-2-../../x")]
-    [InlineData("concurrency-1-2-ABCDEF0123456789ABCDEF0123456789")]
-    [InlineData("other-file")]
+    [InlineData("/dev/shm/concurrency-1-2-0123456789abcdef0123456789abcdef")]
+    [InlineData("/proc/1/fd/../../self/mem")]
+    [InlineData("/proc/self/fd/3")]
     public void Open_NameThatIsNotAChannel_ThrowsArgumentException(string name)
     {
         var error = Assert.Throws<ArgumentException>("name", () => SharedChannel.Open(name, 4096));
-        Assert.StartsWith($"'{name}' is not the name of a shared-memory channel.", error.Message);
+        Assert.StartsWith($"'{name}' is not the path of a shared-memory channel.", error.Message);
+    }
+
+    [Theory]
+    [InlineData(-1L)] // Head moved behind Tail
+    [InlineData(4097L)] // Head more than a ring ahead of Tail
+    [InlineData(long.MinValue)]
+    public void Read_ProducerPositionOutsideTheRing_ThrowsInvalidDataExceptionAndCopiesNothing(long distance)
+    {
+        using var parent = SharedChannel.Create(4096);
+        using var worker = SharedChannel.Open(parent.Name, 4096);
+        worker.Write(new byte[100]);
+        ReadExactly(parent.Incoming, 100);
+
+        // The worker rewrites the Head of the ring it writes to the parent (the second ring).
+        var head = unchecked(100 + distance);
+        WriteWord(parent.Name, SharedRing.HeaderSize + 4096, head);
+        var destination = new byte[16];
+
+        var ex = Assert.Throws<InvalidDataException>(() => parent.Read(destination));
+
+        Assert.Equal(
+            $"Corrupt shared-memory ring: the producer's position {head} and the consumer's position 100 are {distance} bytes apart, outside 0..4096 " +
+            "(the ring's capacity). The other process overwrote the ring's header; the channel cannot be used any more.",
+            ex.Message);
+        Assert.All(destination, b => Assert.Equal(0, b));
+    }
+
+    [Theory]
+    [InlineData(1L)] // Tail moved ahead of Head: the free space would exceed the ring, and the write would run past its data
+    [InlineData(-4097L)] // Tail more than a ring behind Head
+    public void Write_ConsumerPositionOutsideTheRing_FailsTheWriteClosesTheChannelAndTheReaderReportsTheCorruption(long distance)
+    {
+        using var parent = SharedChannel.Create(4096);
+        using var worker = SharedChannel.Open(parent.Name, 4096);
+        parent.Write(new byte[100]);
+
+        // The worker rewrites the Tail of the ring the parent writes to it (the first ring).
+        WriteWord(parent.Name, 64, 100 + distance);
+        var message =
+            $"Corrupt shared-memory ring: the producer's position 100 and the consumer's position {100 + distance} are {-distance} bytes apart, outside 0..4096 " +
+            "(the ring's capacity). The other process overwrote the ring's header; the channel cannot be used any more.";
+
+        var write = Assert.Throws<IOException>(() => parent.Write(new byte[10]));
+        var read = Assert.Throws<InvalidDataException>(() => parent.Read(new byte[10]));
+
+        Assert.Equal(message, write.Message);
+        Assert.Equal(message, read.Message);
+        Assert.True(parent.Outgoing.IsClosed);
+        Assert.Equal(-distance, parent.Outgoing.Available); // nothing more was written: Head is still 100
     }
 
     [Fact]
@@ -65,7 +94,6 @@ public sealed class SharedChannelTests
     {
         using var parent = SharedChannel.Create(4096);
         using var worker = SharedChannel.Open(parent.Name, 4096);
-        parent.Unlink();
 
         // 4 MiB through a 4 KiB ring: it wraps and fills many times, so both sides sleep and wake.
         var toWorker = Pattern(4 << 20, seed: 1);
@@ -198,5 +226,14 @@ public sealed class SharedChannelTests
         }
 
         return result;
+    }
+
+    /// <summary>Writes a 64-bit word into the channel's memory file, as the other process could.</summary>
+    private static void WriteWord(string channel, long offset, long value)
+    {
+        using var file = File.OpenHandle(channel, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+        var word = new byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(word, value);
+        RandomAccess.Write(file, word, offset);
     }
 }
