@@ -1,4 +1,5 @@
 using Concurrency.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Concurrency.Processes.Tests;
 
@@ -132,17 +133,210 @@ public abstract class SupervisionTests
     [Fact]
     public async Task SubmitAsync_ItemPastItemTimeout_FailsWithWorkTimeoutExceptionAndReplacesTheWorker()
     {
-        await using (var pool = _kind.Create(workers: 1, o => o.ItemTimeout = TimeSpan.FromMilliseconds(300)))
+        // The pool's clock is a fake one: the item times out when the test moves it past the timeout, not before.
+        var clock = new FakeTimeProvider();
+        var timeout = TimeSpan.FromMinutes(10);
+        await using (var pool = _kind.Create(workers: 1, o => { o.ItemTimeout = timeout; o.TimeProvider = clock; }))
         {
             var (workerId, pid) = await pool.SubmitAsync(new WhereAmI(), 0).Bounded();
+            var running = pool.SubmitAsync(new SpinForever(), 0);
+            Assert.True(await TestSupport.EventuallyAsync(() => PoolOf(pool).RunningItems == 1));
+            await PoolOf(pool).NextSupervisionAsync().Bounded();
 
-            var ex = await Assert.ThrowsAsync<WorkTimeoutException>(() => pool.SubmitAsync(new SpinForever(), 0).Bounded());
+            clock.Advance(timeout - TimeSpan.FromSeconds(1));
+            await PoolOf(pool).NextSupervisionAsync().Bounded();
+            Assert.False(running.IsCompleted);
+            Assert.True(LeakCheck.IsAlive(pid));
+
+            clock.Advance(TimeSpan.FromSeconds(1));
+            var ex = await Assert.ThrowsAsync<WorkTimeoutException>(() => running.Bounded());
 
             Assert.Equal(
-                $"An item of {typeof(SpinForever).FullName} ran longer than the item timeout of {TimeSpan.FromMilliseconds(300)} on worker {workerId}; the worker was killed and replaced.",
+                $"An item of {typeof(SpinForever).FullName} ran longer than the item timeout of {timeout} on worker {workerId}; the worker was killed and replaced.",
                 ex.Message);
             Assert.False(LeakCheck.IsAlive(pid));
             Assert.Equal(workerId + 1, await pool.SubmitAsync(new SleepFor(), 10).Bounded());
+        }
+
+        PoolKind.AssertNothingLeft();
+    }
+
+    [Fact]
+    public async Task SubmitAsync_ItemPastItemTimeoutWhileTheThreadPoolIsStarved_IsKilledWithoutAThreadPoolThread()
+    {
+        await using (var pool = _kind.Create(workers: 1, o => o.ItemTimeout = TimeSpan.FromSeconds(1)))
+        {
+            var (_, pid) = await pool.SubmitAsync(new WhereAmI(), 0).Bounded();
+            Task<int>? running = null;
+            var killedWhileStarved = false;
+            var observer = new Thread(() =>
+            {
+                // Far more blocked work items than the thread pool has threads or adds in the time this takes: nothing
+                // queued to it runs until they are released.
+                const int Blockers = 2000;
+                using var release = new ManualResetEventSlim();
+                var entered = 0;
+                for (var i = 0; i < Blockers; i++)
+                {
+                    ThreadPool.UnsafeQueueUserWorkItem(
+                        _ =>
+                        {
+                            Interlocked.Increment(ref entered);
+                            release.Wait();
+                        },
+                        null);
+                }
+
+                try
+                {
+                    // Sent on this thread (the slot is idle); the pool's own threads see the worker die.
+                    running = pool.SubmitAsync(new SpinForever(), 0);
+                    var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+                    while (LeakCheck.IsAlive(pid) && DateTime.UtcNow < deadline)
+                    {
+                        Thread.Sleep(10);
+                    }
+
+                    killedWhileStarved = !LeakCheck.IsAlive(pid) && Volatile.Read(ref entered) < Blockers;
+                }
+                finally
+                {
+                    release.Set();
+                    while (Volatile.Read(ref entered) < Blockers)
+                    {
+                        Thread.Sleep(10);
+                    }
+                }
+            });
+            observer.Start();
+            await Task.Run(observer.Join).Bounded();
+
+            Assert.True(killedWhileStarved, "the worker was not killed while the thread pool was starved");
+            await Assert.ThrowsAsync<WorkTimeoutException>(() => running!.Bounded());
+        }
+
+        PoolKind.AssertNothingLeft();
+    }
+
+    [Fact]
+    public async Task MapOutcomesAsync_ResultWithAReferenceCycle_FailsOnlyThatItemAndRunsEveryItemOnce()
+    {
+        var dir = Directory.CreateTempSubdirectory("runs-").FullName;
+        try
+        {
+            await using (var pool = _kind.Create(workers: 1))
+            {
+                var inputs = Enumerable.Range(0, 10).Select(i => (dir, i, i == 3 ? ResultMode.Cycle : ResultMode.Plain)).ToList();
+
+                var outcomes = await pool.MapOutcomesAsync(new RecordRuns(), inputs, new MapOptions { BatchSize = 10 }).ToListBounded();
+
+                var ex = Assert.IsType<System.Runtime.Serialization.SerializationException>(outcomes[3].Exception);
+                Assert.StartsWith(
+                    $"The result of type {typeof(RunNode).FullName} cannot be serialized: MessagePack.MessagePackSerializationException: ",
+                    ex.Message,
+                    StringComparison.Ordinal);
+                Assert.Contains("The object graph is more than 500 levels deep (at a RunNode): a reference cycle, or a structure nested too deeply to send.", ex.Message, StringComparison.Ordinal);
+                Assert.All(outcomes.Where(o => o.Index != 3), o => Assert.Equal((int)o.Index, o.Result!.Value));
+                Assert.Equal(Enumerable.Repeat(1, 10), RecordRuns.RunsPerItem(dir, 10));
+                Assert.Equal(1, PoolOf(pool).WorkersStarted);
+            }
+
+            PoolKind.AssertNothingLeft();
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task MapOutcomesAsync_WorkerDiesAfterExecuteReturned_FailsThatItemWithTheCauseAndRunsNothingTwice()
+    {
+        var dir = Directory.CreateTempSubdirectory("runs-").FullName;
+        try
+        {
+            await using (var pool = _kind.Create(workers: 1))
+            {
+                var inputs = Enumerable.Range(0, 10).Select(i => (dir, i, i == 3 ? ResultMode.ExitWhileSerialized : ResultMode.Plain)).ToList();
+
+                var outcomes = await pool.MapOutcomesAsync(new RecordRuns(), inputs, new MapOptions { BatchSize = 10 }).ToListBounded();
+
+                var ex = Assert.IsType<WorkerCrashedException>(outcomes[3].Exception);
+                Assert.Equal(42, ex.ExitCode);
+                Assert.Equal(
+                    $"An item of {typeof(RecordRuns).FullName} ran to completion on worker 0, but the worker exited with code 42 ({ProcessPoolExecutor.DescribeExit(42)}) " +
+                    $"before the item's result ({typeof(RunNode).FullName}) reached the pool; the item is not run again. A result the worker cannot serialize — " +
+                    "e.g. one whose serialization overflows the stack — ends a worker this way. The worker was replaced.",
+                    ex.Message);
+                Assert.All(outcomes.Where(o => o.Index != 3), o => Assert.Equal((int)o.Index, o.Result!.Value));
+                Assert.Equal(Enumerable.Repeat(1, 10), RecordRuns.RunsPerItem(dir, 10));
+                Assert.Equal(2, PoolOf(pool).WorkersStarted);
+            }
+
+            PoolKind.AssertNothingLeft();
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task SubmitAsync_WorkerFinishesABatchWithoutTheItemsOutcome_FailsItAsAMalformedMessageInsteadOfHanging()
+    {
+        await using (var pool = _kind.Create(workers: 1))
+        {
+            var (workerId, pid) = await pool.SubmitAsync(new WhereAmI(), 0).Bounded();
+
+            var ex = await Assert.ThrowsAsync<WorkerCrashedException>(() => pool.SubmitAsync(new FinishWithoutOutcomes(), 1).Bounded());
+
+            Assert.Equal(
+                $"Worker {workerId} sent a malformed message while running an item of {typeof(FinishWithoutOutcomes).FullName} and was killed: " +
+                $"Malformed message: worker {workerId} finished batch 2 of slot 0 without an outcome for 1 of its 1 items (the first at position 0). The worker was replaced.",
+                ex.Message);
+            Assert.False(LeakCheck.IsAlive(pid));
+            Assert.Equal(2, await pool.SubmitAsync(new AddOne(), 1).Bounded());
+        }
+
+        PoolKind.AssertNothingLeft();
+    }
+
+    [Fact]
+    public async Task DisposeAsync_QueueCapacityIntMaxValue_StopsEveryWorker()
+    {
+        var pool = _kind.Create(workers: 1, o => o.QueueCapacity = int.MaxValue);
+        Assert.Equal(2, await pool.SubmitAsync(new AddOne(), 1).Bounded());
+
+        await pool.DisposeAsync().Bounded();
+
+        PoolKind.AssertNothingLeft();
+    }
+
+    [Fact]
+    public async Task SubmitAsync_InputThatCannotBeDeserializedInTheWorker_ReportsTheExceptionTheInputsTypeThrew()
+    {
+        await using (var pool = _kind.Create(workers: 1))
+        {
+            var ex = await Assert.ThrowsAsync<System.Runtime.Serialization.SerializationException>(() => pool.SubmitAsync(new TakesRefused(), new RefusedInWorker { Value = 7 }).Bounded());
+
+            Assert.StartsWith($"Worker 0 could not deserialize a batch of {typeof(RefusedInWorker).FullName} for workload {typeof(TakesRefused).FullName}: ", ex.Message, StringComparison.Ordinal);
+            Assert.Contains("System.FormatException: RefusedInWorker does not take 7 in a worker.", ex.Message, StringComparison.Ordinal);
+            Assert.Contains($"{typeof(RefusedInWorker).FullName}.set_Value", ex.Message, StringComparison.Ordinal);
+        }
+
+        PoolKind.AssertNothingLeft();
+    }
+
+    [Fact]
+    public async Task SubmitAsync_WorkloadThrows_TheExceptionsTextShowsWhereTheWorkloadFailed()
+    {
+        await using (var pool = _kind.Create(workers: 1))
+        {
+            var ex = await Assert.ThrowsAsync<WorkloadException>(() => pool.SubmitAsync(new Throws(), "x").Bounded());
+
+            var text = ex.ToString();
+            Assert.StartsWith($"{typeof(WorkloadException).FullName}: Workload {typeof(Throws).FullName} threw System.ArgumentException: bad input x ---> System.ArgumentException", text, StringComparison.Ordinal);
+            Assert.Contains($"{typeof(Throws).FullName}.Execute", text, StringComparison.Ordinal);
         }
 
         PoolKind.AssertNothingLeft();
