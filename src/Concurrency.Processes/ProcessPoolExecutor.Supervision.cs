@@ -338,6 +338,9 @@ public sealed partial class ProcessPoolExecutor
     /// <summary>Gets or sets how long a frame may stop arriving half-way before its worker is killed (a setting for tests).</summary>
     internal TimeSpan FrameStallTimeout { get; set; } = ProcessPoolDefaults.FrameStallTimeout;
 
+    /// <summary>Gets or sets what runs on the supervisor thread just before it kills a worker for an item (a hook for tests of the race with the item's end).</summary>
+    internal Action<WorkerProcess, KillTarget>? BeforeKill { get; set; }
+
     /// <summary>Gets the number of supervision passes completed, for tests.</summary>
     internal long SupervisionPasses => Interlocked.Read(ref _supervisionPasses);
 
@@ -453,6 +456,7 @@ public sealed partial class ProcessPoolExecutor
             }
 
             LogKilling(_logger, Name, worker.Id, reason == KillReason.ItemTimeout ? "an item ran past ItemTimeout" : "a cancelled item ignored its token past CancellationGracePeriod");
+            BeforeKill?.Invoke(worker, target);
             worker.Kill(reason, target);
         }
     }

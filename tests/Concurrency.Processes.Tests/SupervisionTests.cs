@@ -1,3 +1,4 @@
+using Concurrency.Processes.Internal;
 using Concurrency.Testing;
 using Microsoft.Extensions.Time.Testing;
 
@@ -159,6 +160,49 @@ public abstract class SupervisionTests
         }
 
         PoolKind.AssertNothingLeft();
+    }
+
+    [Fact]
+    public async Task MapOutcomesAsync_TimedOutItemEndsBeforeTheKill_TheNextItemIsNotBlamedAndRunsAgain()
+    {
+        var clock = new FakeTimeProvider();
+        var timeout = TimeSpan.FromMinutes(10);
+        var first = Path.Combine(Path.GetTempPath(), $"first-{Guid.NewGuid():N}");
+        var second = Path.Combine(Path.GetTempPath(), $"second-{Guid.NewGuid():N}");
+        try
+        {
+            await using (var pool = _kind.Create(workers: 1, o => { o.ItemTimeout = timeout; o.TimeProvider = clock; }))
+            {
+                var outcomes = pool.MapOutcomesAsync(new WaitForFile(), [first, second], new MapOptions { BatchSize = 2 }).ToListBounded();
+                Assert.True(await TestSupport.EventuallyAsync(() => PoolOf(pool).RunningItems == 1));
+                await PoolOf(pool).NextSupervisionAsync().Bounded();
+
+                // The supervisor decides to kill for the first item; before the kill lands, that item ends and the next starts.
+                KillTarget? decided = null;
+                PoolOf(pool).BeforeKill = (worker, target) =>
+                {
+                    decided = target;
+                    File.WriteAllText(first, string.Empty);
+                    SpinWait.SpinUntil(() => worker.Progress.Read(0) is { Position: 1, Done: false });
+                };
+                clock.Advance(timeout);
+                await PoolOf(pool).NextSupervisionAsync().Bounded();
+                PoolOf(pool).BeforeKill = null;
+                File.WriteAllText(second, string.Empty);
+
+                var results = await outcomes;
+                Assert.Equal(new KillTarget(0, decided!.Value.Seq, 0), decided);
+                Assert.All(results, r => Assert.Equal(1, r.Result));
+                Assert.Equal(2, PoolOf(pool).WorkersStarted);
+            }
+
+            PoolKind.AssertNothingLeft();
+        }
+        finally
+        {
+            File.Delete(first);
+            File.Delete(second);
+        }
     }
 
     [Fact]

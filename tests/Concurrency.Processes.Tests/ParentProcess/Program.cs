@@ -1,30 +1,51 @@
 // Owns an executor built on the process pool ("processes": ProcessPoolExecutor, "sharedmemory": SharedMemoryExecutor,
 // which also holds a shared array), reports when its workers are ready (and, with "busy", running an item that never
-// ends), then waits to be killed. Used by the orphan tests of Concurrency.Processes.Tests and
-// Concurrency.SharedMemory.Tests: the test kills this process with SIGKILL and checks that the workers exit on their
-// own, and that the files it left in /dev/shm are reclaimed.
-// Arguments: processes|sharedmemory <workers> idle|busy
+// ends; with "starting", still starting: in a worker initializer that never returns), then waits to be killed. Used by
+// the orphan tests of Concurrency.Processes.Tests and Concurrency.SharedMemory.Tests: the test kills this process with
+// SIGKILL and checks that the workers exit on their own, and that the files it left in /dev/shm are reclaimed.
+// Arguments: processes|sharedmemory <workers> idle|busy|starting
 using Concurrency;
 using Concurrency.Processes;
 using Concurrency.SharedMemory;
 
 var workers = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);
 var busy = args[2] == "busy";
+var starting = args[2] == "starting";
+var initializer = starting ? typeof(NeverReady) : null;
 SharedArray<double>? segment = null;
 IWorkExecutor pool;
 switch (args[0])
 {
     case "processes":
-        pool = new ProcessPoolExecutor(new ProcessPoolExecutorOptions { MaxConcurrency = workers });
+        pool = new ProcessPoolExecutor(new ProcessPoolExecutorOptions { MaxConcurrency = workers, WorkerInitializer = initializer });
         break;
     case "sharedmemory":
-        pool = new SharedMemoryExecutor(new SharedMemoryExecutorOptions { MaxConcurrency = workers });
+        pool = new SharedMemoryExecutor(new SharedMemoryExecutorOptions { MaxConcurrency = workers, WorkerInitializer = initializer });
         segment = SharedArray<double>.Create(1024);
         segment.AsSpan().Fill(1);
         break;
     default:
         Console.Error.WriteLine($"unknown executor {args[0]}");
         return 2;
+}
+
+if (starting)
+{
+    // Each worker creates a file named after its pid in this folder once it runs its initializer.
+    var folder = Directory.CreateTempSubdirectory("orphan-starting-").FullName;
+    Environment.SetEnvironmentVariable(NeverReady.FolderVariable, folder);
+    _ = pool is SharedMemoryExecutor shared ? shared.StartWorkersAsync() : ((ProcessPoolExecutor)pool).StartWorkersAsync();
+    while (Directory.GetFiles(folder).Length < workers)
+    {
+        await Task.Delay(10);
+    }
+
+    Directory.Delete(folder, recursive: true);
+    Console.WriteLine($"READY {Environment.ProcessId}");
+    Console.Out.Flush();
+    await Task.Delay(Timeout.Infinite);
+    GC.KeepAlive(segment);
+    return 0;
 }
 
 // One item per worker, each of which waits until every worker runs one: then every worker has started. With "busy"
@@ -71,4 +92,16 @@ public sealed class MarkAndWait : IWorkload<MarkAndWait.Input, int>
     }
 
     public sealed record Input(string Marker, string[] All, bool Forever);
+}
+
+/// <summary>A worker initializer that marks that it runs, then never returns: a worker that is still starting.</summary>
+public sealed class NeverReady : IWorkerInitializer
+{
+    public const string FolderVariable = "ORPHAN_STARTING_FOLDER";
+
+    public void Initialize(WorkContext context)
+    {
+        File.WriteAllText(Path.Combine(Environment.GetEnvironmentVariable(FolderVariable)!, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)), "starting");
+        Thread.Sleep(Timeout.Infinite);
+    }
 }
