@@ -225,9 +225,14 @@ public sealed partial class ProcessPoolExecutor
                 return;
             }
 
-            foreach (var assignment in held)
+            // As for a Results frame: batches that allow synchronous continuations complete here, on this thread, when
+            // the scope ends with no lock held, and so without waiting for a free thread-pool thread.
+            using (WorkBatch.DeferCompletions())
             {
-                SettleAfterDeath(assignment, worker, exitCode);
+                foreach (var assignment in held)
+                {
+                    SettleAfterDeath(assignment, worker, exitCode);
+                }
             }
         }
         finally

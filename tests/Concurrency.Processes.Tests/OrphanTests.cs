@@ -21,7 +21,7 @@ public abstract class OrphanTests
     [InlineData("idle", "apphost")]
     public async Task Workers_ParentKilledWithSigkill_ExitWithinTwoSecondsAndTheNextPoolReclaimsItsFiles(string state, string launch)
     {
-        using var parent = StartParent(state, launch);
+        using var parent = TestSupport.StartParentProcess(_kind.ParentArgument, state, launch);
         try
         {
             var line = await parent.StandardOutput.ReadLineAsync().Bounded();
@@ -55,7 +55,7 @@ public abstract class OrphanTests
     [Fact]
     public async Task Workers_ParentKilledWhileTheyStart_ExitWithinTwoSeconds()
     {
-        using var parent = StartParent("starting", "dotnet");
+        using var parent = TestSupport.StartParentProcess(_kind.ParentArgument, "starting");
         var workers = new List<int>();
         try
         {
@@ -90,29 +90,5 @@ public abstract class OrphanTests
                 Assert.Empty(SharedMemoryLeaks.FilesOf(parent.Id));
             }
         }
-    }
-
-    /// <summary>Starts the ParentProcess program owning this kind of executor with two workers in <paramref name="state"/>, run by <paramref name="launch"/> (dotnet or apphost).</summary>
-    private Process StartParent(string state, string launch)
-    {
-        var parentDll = typeof(OrphanTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ParentProcessPath").Value!;
-        Assert.True(File.Exists(parentDll), $"The parent program was not built: {parentDll}");
-        var dotnet = Environment.ProcessPath!.EndsWith("dotnet", StringComparison.Ordinal) ? Environment.ProcessPath : "dotnet";
-        var info = new ProcessStartInfo(launch == "apphost" ? Path.ChangeExtension(parentDll, null) : dotnet)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.Environment.Remove("DOTNET_HOST_PATH");
-        if (launch != "apphost")
-        {
-            info.ArgumentList.Add(parentDll);
-        }
-
-        info.ArgumentList.Add(_kind.ParentArgument);
-        info.ArgumentList.Add("2");
-        info.ArgumentList.Add(state);
-        return Process.Start(info)!;
     }
 }
