@@ -354,7 +354,9 @@ public abstract class SupervisionTests
     [Fact]
     public async Task SubmitAsync_CancelledItemIgnoresItsToken_IsCancelledAfterTheGracePeriodAndTheWorkerReplaced()
     {
-        await using (var pool = _kind.Create(workers: 1, o => o.CancellationGracePeriod = TimeSpan.FromMilliseconds(200)))
+        var clock = new FakeTimeProvider();
+        var grace = TimeSpan.FromMinutes(10);
+        await using (var pool = _kind.Create(workers: 1, o => { o.CancellationGracePeriod = grace; o.TimeProvider = clock; }))
         {
             var (workerId, pid) = await pool.SubmitAsync(new WhereAmI(), 0).Bounded();
             using var cts = new CancellationTokenSource();
@@ -362,6 +364,11 @@ public abstract class SupervisionTests
             Assert.True(await TestSupport.EventuallyAsync(() => PoolOf(pool).RunningItems == 1));
 
             await cts.CancelAsync();
+            clock.Advance(grace - TimeSpan.FromSeconds(1));
+            await PoolOf(pool).NextSupervisionAsync().Bounded();
+            Assert.False(running.IsCompleted);
+            Assert.True(LeakCheck.IsAlive(pid));
+            clock.Advance(TimeSpan.FromSeconds(1));
 
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.Bounded());
             Assert.True(running.IsCanceled);
