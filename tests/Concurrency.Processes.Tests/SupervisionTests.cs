@@ -230,64 +230,28 @@ public abstract class SupervisionTests
     [Fact]
     public async Task MapOutcomesAsync_ResultWithAReferenceCycle_FailsOnlyThatItemAndRunsEveryItemOnce()
     {
-        var dir = Directory.CreateTempSubdirectory("runs-").FullName;
-        try
-        {
-            await using (var pool = _kind.Create(workers: 1))
-            {
-                var inputs = Enumerable.Range(0, 10).Select(i => (dir, i, i == 3 ? ResultMode.Cycle : ResultMode.Plain)).ToList();
+        var failure = await MapWithAPoisonedResultAsync(ResultMode.Cycle, workersStarted: 1);
 
-                var outcomes = await pool.MapOutcomesAsync(new RecordRuns(), inputs, new MapOptions { BatchSize = 10 }).ToListBounded();
-
-                var ex = Assert.IsType<System.Runtime.Serialization.SerializationException>(outcomes[3].Exception);
-                Assert.StartsWith(
-                    $"The result of type {typeof(RunNode).FullName} cannot be serialized: MessagePack.MessagePackSerializationException: ",
-                    ex.Message,
-                    StringComparison.Ordinal);
-                Assert.Contains("The object graph is more than 500 levels deep (at a RunNode): a reference cycle, or a structure nested too deeply to send.", ex.Message, StringComparison.Ordinal);
-                Assert.All(outcomes.Where(o => o.Index != 3), o => Assert.Equal((int)o.Index, o.Result!.Value));
-                Assert.Equal(Enumerable.Repeat(1, 10), RecordRuns.RunsPerItem(dir, 10));
-                Assert.Equal(1, PoolOf(pool).WorkersStarted);
-            }
-
-            PoolKind.AssertNothingLeft();
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        var ex = Assert.IsType<System.Runtime.Serialization.SerializationException>(failure);
+        Assert.StartsWith(
+            $"The result of type {typeof(RunNode).FullName} cannot be serialized: MessagePack.MessagePackSerializationException: ",
+            ex.Message,
+            StringComparison.Ordinal);
+        Assert.Contains("The object graph is more than 500 levels deep (at a RunNode): a reference cycle, or a structure nested too deeply to send.", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task MapOutcomesAsync_WorkerDiesAfterExecuteReturned_FailsThatItemWithTheCauseAndRunsNothingTwice()
     {
-        var dir = Directory.CreateTempSubdirectory("runs-").FullName;
-        try
-        {
-            await using (var pool = _kind.Create(workers: 1))
-            {
-                var inputs = Enumerable.Range(0, 10).Select(i => (dir, i, i == 3 ? ResultMode.ExitWhileSerialized : ResultMode.Plain)).ToList();
+        var failure = await MapWithAPoisonedResultAsync(ResultMode.ExitWhileSerialized, workersStarted: 2);
 
-                var outcomes = await pool.MapOutcomesAsync(new RecordRuns(), inputs, new MapOptions { BatchSize = 10 }).ToListBounded();
-
-                var ex = Assert.IsType<WorkerCrashedException>(outcomes[3].Exception);
-                Assert.Equal(42, ex.ExitCode);
-                Assert.Equal(
-                    $"An item of {typeof(RecordRuns).FullName} ran to completion on worker 0, but the worker exited with code 42 ({ProcessPoolExecutor.DescribeExit(42)}) " +
-                    $"before the item's result ({typeof(RunNode).FullName}) reached the pool; the item is not run again. A result the worker cannot serialize — " +
-                    "e.g. one whose serialization overflows the stack — ends a worker this way. The worker was replaced.",
-                    ex.Message);
-                Assert.All(outcomes.Where(o => o.Index != 3), o => Assert.Equal((int)o.Index, o.Result!.Value));
-                Assert.Equal(Enumerable.Repeat(1, 10), RecordRuns.RunsPerItem(dir, 10));
-                Assert.Equal(2, PoolOf(pool).WorkersStarted);
-            }
-
-            PoolKind.AssertNothingLeft();
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        var ex = Assert.IsType<WorkerCrashedException>(failure);
+        Assert.Equal(42, ex.ExitCode);
+        Assert.Equal(
+            $"An item of {typeof(RecordRuns).FullName} ran to completion on worker 0, but the worker exited with code 42 ({ProcessPoolExecutor.DescribeExit(42)}) " +
+            $"before the item's result ({typeof(RunNode).FullName}) reached the pool; the item is not run again. A result the worker cannot serialize — " +
+            "e.g. one whose serialization overflows the stack — ends a worker this way. The worker was replaced.",
+            ex.Message);
     }
 
     [Fact]
@@ -572,6 +536,37 @@ public abstract class SupervisionTests
         Assert.Contains("Worker 0: stdout says hello", lines);
         Assert.Contains("Worker 0: stderr says hello", lines);
         Assert.Contains("Worker 0: native fd 1 says hello", lines);
+    }
+
+    /// <summary>
+    /// Maps 10 items in one batch, item 3 returning a result shaped by <paramref name="mode"/>; asserts that every other item
+    /// succeeded, that each item ran exactly once, and how many workers started. Returns item 3's exception.
+    /// </summary>
+    private async Task<Exception?> MapWithAPoisonedResultAsync(ResultMode mode, int workersStarted)
+    {
+        var dir = Directory.CreateTempSubdirectory("runs-").FullName;
+        try
+        {
+            Exception? failure;
+            await using (var pool = _kind.Create(workers: 1))
+            {
+                var inputs = Enumerable.Range(0, 10).Select(i => (dir, i, i == 3 ? mode : ResultMode.Plain)).ToList();
+
+                var outcomes = await pool.MapOutcomesAsync(new RecordRuns(), inputs, new MapOptions { BatchSize = 10 }).ToListBounded();
+
+                failure = outcomes[3].Exception;
+                Assert.All(outcomes.Where(o => o.Index != 3), o => Assert.Equal((int)o.Index, o.Result!.Value));
+                Assert.Equal(Enumerable.Repeat(1, 10), RecordRuns.RunsPerItem(dir, 10));
+                Assert.Equal(workersStarted, PoolOf(pool).WorkersStarted);
+            }
+
+            PoolKind.AssertNothingLeft();
+            return failure;
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     private ProcessPoolExecutor PoolOf(IWorkExecutor executor) => _kind.PoolOf(executor);
