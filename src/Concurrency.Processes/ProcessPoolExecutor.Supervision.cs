@@ -299,8 +299,8 @@ public sealed partial class ProcessPoolExecutor
             {
                 (KillReason.ItemTimeout, _) when named => new WorkTimeoutException(
                     $"An item of {assignment.Codec.WorkloadName} ran longer than the item timeout of {_itemTimeout} on worker {worker.Id}; the worker was killed and replaced."),
-                (KillReason.CancellationIgnored, true) when named => new OperationCanceledException(batch.CancellationToken.IsCancellationRequested ? batch.CancellationToken : new CancellationToken(true)),
-                (KillReason.Shutdown, true) => new OperationCanceledException(batch.CancellationToken.IsCancellationRequested ? batch.CancellationToken : new CancellationToken(true)),
+                (KillReason.CancellationIgnored or KillReason.Shutdown, true) when named || kill == KillReason.Shutdown =>
+                    new OperationCanceledException(batch.CancellationToken.IsCancellationRequested ? batch.CancellationToken : new CancellationToken(true)),
 
                 // Killed for another item (of this slot or another): this one did nothing wrong; run it again elsewhere.
                 (KillReason.ItemTimeout or KillReason.CancellationIgnored, true) => null,
@@ -346,9 +346,6 @@ public sealed partial class ProcessPoolExecutor
     /// <summary>Gets or sets what runs on the supervisor thread just before it kills a worker for an item (a hook for tests of the race with the item's end).</summary>
     internal Action<WorkerProcess, KillTarget>? BeforeKill { get; set; }
 
-    /// <summary>Gets the number of supervision passes completed, for tests.</summary>
-    internal long SupervisionPasses => Interlocked.Read(ref _supervisionPasses);
-
     /// <summary>Completes after the next supervision pass that starts after this call, for tests that drive the clock.</summary>
     internal Task NextSupervisionAsync()
     {
@@ -382,7 +379,6 @@ public sealed partial class ProcessPoolExecutor
                 LogSupervisionFailed(_logger, ex, Name);
             }
 
-            Interlocked.Increment(ref _supervisionPasses);
             waiter?.TrySetResult();
         }
 

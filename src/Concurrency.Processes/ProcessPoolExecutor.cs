@@ -76,7 +76,6 @@ public sealed partial class ProcessPoolExecutor : IWorkExecutor, IDisposable, IB
     private readonly ITimer? _supervisionTicks;
     private readonly CancellationTokenSource _stop = new();
     private volatile bool _supervisorStopped;
-    private long _supervisionPasses;
     private TaskCompletionSource? _passWaiter;
     private readonly int _workerCount;
     private readonly int _threads;
