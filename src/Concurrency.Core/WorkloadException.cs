@@ -53,6 +53,31 @@ public class WorkloadException : Exception
     /// <summary>Gets the original exception's stack trace, with the frames of the workload, if known.</summary>
     public string? RemoteStackTrace { get; }
 
+    /// <summary>
+    /// Returns the exception's text: its type, message and stack trace, and, when the workload ran in another process,
+    /// the original exception's type and stack trace there, so that a log of the failure shows where the workload failed.
+    /// </summary>
+    /// <returns>The text, in the layout of <see cref="Exception.ToString"/>.</returns>
+    public override string ToString()
+    {
+        if (InnerException is not null || RemoteStackTrace is null)
+        {
+            return base.ToString();
+        }
+
+        var text = new System.Text.StringBuilder();
+        text.Append(GetType().FullName).Append(": ").Append(Message)
+            .Append(" ---> ").Append(RemoteExceptionType).Append(" (thrown where the workload ran)").Append(Environment.NewLine)
+            .Append(RemoteStackTrace).Append(Environment.NewLine)
+            .Append("   --- End of remote exception stack trace ---");
+        if (StackTrace is { } local)
+        {
+            text.Append(Environment.NewLine).Append(local);
+        }
+
+        return text.ToString();
+    }
+
     /// <summary>Creates the exception that reports <paramref name="exception"/>, thrown by <paramref name="workloadType"/> in this process.</summary>
     internal static WorkloadException FromInProcess(Type workloadType, Exception exception) =>
         new(FormatMessage(workloadType.FullName ?? workloadType.Name, exception.GetType().FullName ?? exception.GetType().Name, exception.Message), exception);

@@ -60,7 +60,20 @@ public sealed partial class ProcessPoolExecutor
 
     private async ValueTask DispatchSlowAsync(QueuedBatch queued, CancellationToken cancellationToken)
     {
-        await _queueSpace.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // Disposal wakes the submitters waiting for room by cancelling _stop (never by releasing the semaphore, whose
+        // count may already be at its maximum: QueueCapacity can be int.MaxValue).
+        using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token))
+        {
+            try
+            {
+                await _queueSpace.WaitAsync(wait.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new ObjectDisposedException(GetType().FullName);
+            }
+        }
+
         Assignment? assignment = null;
         lock (_lock)
         {
@@ -92,7 +105,7 @@ public sealed partial class ProcessPoolExecutor
     private Assignment AssignLocked(WorkerSlot slot, QueuedBatch queued)
     {
         var worker = slot.Worker;
-        var assignment = new Assignment(queued, worker, slot.Index, worker.NextSeq++);
+        var assignment = new Assignment(queued, worker, slot.Index, worker.NextSeq++, _time);
         slot.Current = assignment;
         _busy++;
         return assignment;
@@ -383,7 +396,34 @@ public sealed partial class ProcessPoolExecutor
 
         if ((flags & ResultFlags.Finished) != 0)
         {
+            ThrowIfUnsettled(assignment);
             FinishAssignment(assignment);
+        }
+    }
+
+    /// <summary>
+    /// A Finished frame must account for every item it was sent (a result, a failure, or given back unstarted). One that
+    /// omits items is a protocol error: the worker is killed and the omitted items are settled as its death decides,
+    /// instead of waiting for ever for a result that will not come.
+    /// </summary>
+    private static void ThrowIfUnsettled(Assignment assignment)
+    {
+        var batch = assignment.Batch;
+        var missing = 0;
+        var first = -1;
+        for (var p = 0; p < assignment.Count; p++)
+        {
+            if (batch.IsClaimed(assignment.IndexAt(p)))
+            {
+                missing++;
+                first = first < 0 ? p : first;
+            }
+        }
+
+        if (missing > 0)
+        {
+            throw new InvalidDataException(
+                $"Malformed message: worker {assignment.Worker.Id} finished batch {assignment.Seq} of slot {assignment.Slot} without an outcome for {missing} of its {assignment.Count} items (the first at position {first}).");
         }
     }
 

@@ -225,9 +225,14 @@ public sealed partial class ProcessPoolExecutor
                 return;
             }
 
-            foreach (var assignment in held)
+            // As for a Results frame: batches that allow synchronous continuations complete here, on this thread, when
+            // the scope ends with no lock held, and so without waiting for a free thread-pool thread.
+            using (WorkBatch.DeferCompletions())
             {
-                SettleAfterDeath(assignment, worker, exitCode);
+                foreach (var assignment in held)
+                {
+                    SettleAfterDeath(assignment, worker, exitCode);
+                }
             }
         }
         finally
@@ -251,48 +256,65 @@ public sealed partial class ProcessPoolExecutor
     }
 
     /// <summary>
-    /// Settles a batch whose worker died: the item that was running (per the progress map) fails — crash, timeout or
-    /// cancellation — and the items that never started go back to the queue.
+    /// Settles a batch whose worker died. A slot runs its items in order and publishes each start and end in the
+    /// progress map, so every position is in one of three states: it ran to the end of Execute (before the one the map
+    /// shows, or that one when marked done), it was running (the one the map shows, not done), or it never started.
+    /// An item that ran to the end is never run again: its result was lost with the worker, and it fails with the
+    /// cause. The running item fails — crash, timeout or cancellation, per the kill it was named by. The items that
+    /// never started go back to the queue.
     /// </summary>
     private void SettleAfterDeath(Assignment assignment, WorkerProcess worker, int? exitCode)
     {
         assignment.Registration.Dispose();
         var batch = assignment.Batch;
         var (seq, position, done, _) = worker.Progress.Read(assignment.Slot);
-        var running = seq == assignment.Seq && !done && position < assignment.Count ? position : -1;
+        var ranUpTo = 0;
+        var running = -1;
+        if (seq == assignment.Seq)
+        {
+            // A position past the batch (a worker that wrote nonsense) counts as all of it having run: never re-run.
+            ranUpTo = (uint)position < (uint)assignment.Count ? position + (done ? 1 : 0) : assignment.Count;
+            running = !done && (uint)position < (uint)assignment.Count ? position : -1;
+        }
+
+        var kill = worker.KillReason;
+        var target = worker.KillTarget;
         var released = false;
         for (var p = 0; p < assignment.Count; p++)
         {
             var index = assignment.IndexAt(p);
-            if (p != running)
+            if (batch.IsSettled(index))
+            {
+                continue;
+            }
+
+            if (p > running && p >= ranUpTo)
             {
                 released |= batch.TryUnclaim(index);
                 continue;
             }
 
-            var culprit = worker.KillSlot == assignment.Slot;
-            switch (worker.KillReason)
+            var named = target.Names(assignment.Slot, assignment.Seq, p);
+            Exception? failure = (kill, p == running) switch
             {
-                case KillReason.ItemTimeout when culprit:
-                    var timeout = new WorkTimeoutException(
-                        $"An item of {assignment.Codec.WorkloadName} ran longer than the item timeout of {_itemTimeout} on worker {worker.Id}; the worker was killed and replaced.");
-                    batch.TrySetException(index, timeout);
-                    _telemetry.ItemFailed(timeout);
-                    break;
-                case KillReason.CancellationIgnored when culprit:
-                case KillReason.Shutdown:
-                    batch.TrySetCanceled(index);
-                    _telemetry.ItemFailed(new OperationCanceledException());
-                    break;
-                case KillReason.ItemTimeout or KillReason.CancellationIgnored:
-                    // Killed for another slot's item: this one did nothing wrong; run it again elsewhere.
-                    released |= batch.TryUnclaim(index);
-                    break;
-                default:
-                    var crash = new WorkerCrashedException(CrashMessage(worker, exitCode, assignment.Codec.WorkloadName), worker.Id, exitCode);
-                    batch.TrySetException(index, crash);
-                    _telemetry.ItemFailed(crash);
-                    break;
+                (KillReason.ItemTimeout, _) when named => new WorkTimeoutException(
+                    $"An item of {assignment.Codec.WorkloadName} ran longer than the item timeout of {_itemTimeout} on worker {worker.Id}; the worker was killed and replaced."),
+                (KillReason.CancellationIgnored or KillReason.Shutdown, true) when named || kill == KillReason.Shutdown =>
+                    new OperationCanceledException(batch.CancellationToken.IsCancellationRequested ? batch.CancellationToken : new CancellationToken(true)),
+
+                // Killed for another item (of this slot or another): this one did nothing wrong; run it again elsewhere.
+                (KillReason.ItemTimeout or KillReason.CancellationIgnored, true) => null,
+                (_, true) => new WorkerCrashedException(CrashMessage(worker, exitCode, assignment.Codec.WorkloadName), worker.Id, exitCode),
+                _ => new WorkerCrashedException(LostResultMessage(worker, exitCode, assignment.Codec), worker.Id, exitCode),
+            };
+
+            if (failure is null)
+            {
+                released |= batch.TryUnclaim(index);
+            }
+            else if (batch.TrySetException(index, failure))
+            {
+                _telemetry.ItemFailed(failure);
             }
         }
 
@@ -306,8 +328,8 @@ public sealed partial class ProcessPoolExecutor
             batch.CancelPending();
         }
 
-        // A death with no item running made no progress: bound how often that can repeat for one batch.
-        if (running < 0 && ++assignment.Source.Attempts > ProcessPoolDefaults.MaxBatchAttempts)
+        // A death with no item started made no progress: bound how often that can repeat for one batch.
+        if (running < 0 && ranUpTo == 0 && ++assignment.Source.Attempts > ProcessPoolDefaults.MaxBatchAttempts)
         {
             var message = $"Worker {worker.Id} exited with code {Code(exitCode)} ({DescribeExit(exitCode)}) before an item of {assignment.Codec.WorkloadName} started, " +
                           $"for the {assignment.Source.Attempts}th time for this batch; its items fail instead of being sent again. The worker was replaced.";
@@ -321,20 +343,56 @@ public sealed partial class ProcessPoolExecutor
     /// <summary>Gets or sets how long a frame may stop arriving half-way before its worker is killed (a setting for tests).</summary>
     internal TimeSpan FrameStallTimeout { get; set; } = ProcessPoolDefaults.FrameStallTimeout;
 
-    /// <summary>Timer: kills workers whose item passed its timeout, ignored cancellation past the grace period, or whose message stalled half-way.</summary>
-    private void Supervise()
+    /// <summary>Gets or sets what runs on the supervisor thread just before it kills a worker for an item (a hook for tests of the race with the item's end).</summary>
+    internal Action<WorkerProcess, KillTarget>? BeforeKill { get; set; }
+
+    /// <summary>Completes after the next supervision pass that starts after this call, for tests that drive the clock.</summary>
+    internal Task NextSupervisionAsync()
     {
-        if (_busy == 0)
+        var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var current = Interlocked.CompareExchange(ref _passWaiter, waiter, null) ?? waiter;
+        _superviseSignal.Set();
+        return current.Task;
+    }
+
+    /// <summary>
+    /// The supervisor's own thread: it does not depend on a free thread-pool thread, so a starved pool cannot delay a
+    /// timeout. It wakes every period of real time, and on every tick of a <see cref="TimeProvider"/> timer when the
+    /// pool runs on another clock (a test's fake clock drives it deterministically); deadlines are computed from the
+    /// provider's timestamps.
+    /// </summary>
+    private void SuperviseLoop()
+    {
+        while (!_supervisorStopped)
         {
-            return;
+            _superviseSignal.Wait(_supervisionPeriod);
+            _superviseSignal.Reset();
+            var waiter = Interlocked.Exchange(ref _passWaiter, null);
+            try
+            {
+                Supervise();
+            }
+#pragma warning disable CA1031 // The supervisor must outlive anything a pass meets; the next pass tries again.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogSupervisionFailed(_logger, ex, Name);
+            }
+
+            waiter?.TrySetResult();
         }
 
-        var now = Stopwatch.GetTimestamp();
+        Interlocked.Exchange(ref _passWaiter, null)?.TrySetResult();
+    }
+
+    /// <summary>One pass: kills workers whose item passed its timeout, ignored cancellation past the grace period, or whose message stalled half-way.</summary>
+    private void Supervise()
+    {
+        var now = _time.GetTimestamp();
         var stallTicks = (long)(FrameStallTimeout.TotalSeconds * Stopwatch.Frequency);
+        var realNow = Stopwatch.GetTimestamp();
         List<WorkerProcess>? stalled = null;
-        var timeoutTicks = _itemTimeout is { } t ? (long)(t.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
-        var graceTicks = (long)(_grace.TotalSeconds * Stopwatch.Frequency);
-        List<(WorkerProcess Worker, int Slot, KillReason Reason)>? kills = null;
+        List<(WorkerProcess Worker, KillTarget Target, long Token, KillReason Reason)>? kills = null;
         lock (_lock)
         {
             foreach (var worker in _workers)
@@ -345,7 +403,7 @@ public sealed partial class ProcessPoolExecutor
                 }
 
                 var inside = worker.InsideFrameSince;
-                if (inside != 0 && now - inside > stallTicks)
+                if (inside != 0 && realNow - inside > stallTicks)
                 {
                     (stalled ??= []).Add(worker);
                     continue;
@@ -358,20 +416,25 @@ public sealed partial class ProcessPoolExecutor
                         continue;
                     }
 
-                    if (timeoutTicks != long.MaxValue)
+                    var (seq, position, done, _) = worker.Progress.Read(slot.Index);
+                    var token = ProgressRegion.Token(seq, position, done);
+                    if (token != slot.SeenToken)
                     {
-                        var (seq, _, done, started) = worker.Progress.Read(slot.Index);
-                        if (seq == assignment.Seq && !done && now - started > timeoutTicks)
-                        {
-                            (kills ??= []).Add((worker, slot.Index, KillReason.ItemTimeout));
-                            continue;
-                        }
+                        // An item's clock starts when the supervisor first sees it start: at most one period late.
+                        slot.SeenToken = token;
+                        slot.SeenAt = now;
+                    }
+
+                    if (_itemTimeout is { } timeout && seq == assignment.Seq && !done && _time.GetElapsedTime(slot.SeenAt, now) >= timeout)
+                    {
+                        (kills ??= []).Add((worker, new KillTarget(slot.Index, seq, position), token, KillReason.ItemTimeout));
+                        continue;
                     }
 
                     var cancelledAt = assignment.CancelRequestedAt;
-                    if (cancelledAt != 0 && now - cancelledAt > graceTicks)
+                    if (cancelledAt != 0 && _time.GetElapsedTime(cancelledAt, now) >= _grace)
                     {
-                        (kills ??= []).Add((worker, slot.Index, KillReason.CancellationIgnored));
+                        (kills ??= []).Add((worker, new KillTarget(slot.Index, assignment.Seq, -1), token, KillReason.CancellationIgnored));
                     }
                 }
             }
@@ -383,15 +446,19 @@ public sealed partial class ProcessPoolExecutor
             worker.KillStalled(FrameStallTimeout);
         }
 
-        if (kills is null)
+        foreach (var (worker, target, token, reason) in kills ?? [])
         {
-            return;
-        }
+            // The item may have ended since the decision: then this kill is not for anything that runs now. (It can
+            // still end between this check and the kill; settling checks the kill's target against what ran.)
+            var (seq, position, done, _) = worker.Progress.Read(target.Slot);
+            if (ProgressRegion.Token(seq, position, done) != token)
+            {
+                continue;
+            }
 
-        foreach (var (worker, slot, reason) in kills)
-        {
             LogKilling(_logger, Name, worker.Id, reason == KillReason.ItemTimeout ? "an item ran past ItemTimeout" : "a cancelled item ignored its token past CancellationGracePeriod");
-            worker.Kill(reason, slot);
+            BeforeKill?.Invoke(worker, target);
+            worker.Kill(reason, target);
         }
     }
 
@@ -425,7 +492,7 @@ public sealed partial class ProcessPoolExecutor
         }
 
         // Wake submitters waiting for queue space: they see the pool stopping.
-        _queueSpace.Release(1 << 20);
+        await _stop.CancelAsync().ConfigureAwait(false);
         foreach (var q in queued)
         {
             q.Batch.CancelPending();
@@ -480,7 +547,22 @@ public sealed partial class ProcessPoolExecutor
             await WaitAsync(exited, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         }
 
-        await _supervisor.DisposeAsync().ConfigureAwait(false);
+        // No item outlives the pool unsettled: what a worker that could not be reaped still held is cancelled.
+        List<Assignment> held;
+        lock (_lock)
+        {
+            held = [.. _workers.SelectMany(w => w.Slots).Select(s => s.Current).OfType<Assignment>()];
+        }
+
+        foreach (var assignment in held)
+        {
+            assignment.Batch.FailUnsettled(() => new OperationCanceledException(
+                $"The pool was disposed and worker {assignment.Worker.Id}, which held this item, could not be reaped within 20 seconds of being killed."));
+        }
+
+        _supervisorStopped = true;
+        _superviseSignal.Set();
+        _supervisionTicks?.Dispose();
         LogStopped(_logger, Name);
     }
 
@@ -505,6 +587,22 @@ public sealed partial class ProcessPoolExecutor
     }
 
     private static string TailOf(WorkerProcess worker) => worker.Tail() is { Length: > 0 } tail ? $" Its last output:{Environment.NewLine}{tail}" : string.Empty;
+
+    private static string LostResultMessage(WorkerProcess worker, int? exitCode, BatchCodec codec)
+    {
+        var how = worker.KillReason switch
+        {
+            KillReason.ProtocolError => $"sent a malformed message and was killed ({worker.ProtocolErrorMessage})",
+            KillReason.Shutdown => "was killed when the pool shut down",
+            KillReason.ItemTimeout or KillReason.CancellationIgnored => "was killed for another item",
+            _ => worker.DiedMidMessage is { } truncated
+                ? $"exited with code {Code(exitCode)} ({DescribeExit(exitCode)}) in the middle of a message ({truncated})"
+                : $"exited with code {Code(exitCode)} ({DescribeExit(exitCode)})",
+        };
+        return $"An item of {codec.WorkloadName} ran to completion on worker {worker.Id}, but the worker {how} before the item's result " +
+               $"({TypeGate.Describe(codec.ResultType)}) reached the pool; the item is not run again. A result the worker cannot serialize — " +
+               "e.g. one whose serialization overflows the stack — ends a worker this way. The worker was replaced.";
+    }
 
     private static string CrashMessage(WorkerProcess worker, int? exitCode, string workload) =>
         worker.KillReason == KillReason.ProtocolError
@@ -555,6 +653,9 @@ public sealed partial class ProcessPoolExecutor
 
     [LoggerMessage(8, LogLevel.Debug, "Executor {Name} stopped; every worker has exited.")]
     private static partial void LogStopped(ILogger logger, string name);
+
+    [LoggerMessage(10, LogLevel.Error, "Executor {Name}: a supervision pass failed; the next one tries again.")]
+    private static partial void LogSupervisionFailed(ILogger logger, Exception exception, string name);
 
     [LoggerMessage(9, LogLevel.Information, "Worker {WorkerId}: {Line}")]
     private static partial void LogWorkerOutput(ILogger logger, int workerId, string line);

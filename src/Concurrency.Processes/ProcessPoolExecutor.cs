@@ -24,15 +24,16 @@ namespace Concurrency.Processes;
 ///                                                                                                                    │
 ///  worker: reader thread ─▶ slot thread runs items in order, publishes "item i of batch s started/done" in a shared map
 ///                                                                                                                    │
-///  reader thread per worker ◀── Results frames (every ~1 ms of work, and at the end) ◀── worker's private stdout ◀───┘
+///  reader thread per worker ◀── Results frames (one per item, before the next starts) ◀─ worker's private stdout ◀───┘
 ///     │ settles items (continuations run on the thread pool, never here)
 ///     │ Finished: the slot takes the next queued batch, or goes idle
 ///     ▼
 ///  EOF (the worker died) ─▶ exit code ─▶ the item that was running (from the shared map) fails
 ///        with WorkerCrashedException / WorkTimeoutException / cancellation; the items that never started
-///        go back to the front of the queue; a replacement worker starts in the background.
+///        go back to the front of the queue; one that ran to the end but whose result was lost fails, never
+///        runs again; a replacement worker starts in the background.
 ///
-///  supervisor timer ─▶ kills a worker whose item passed ItemTimeout, or ignored cancellation past the grace period.
+///  supervisor thread ─▶ kills a worker whose item passed ItemTimeout, or ignored cancellation past the grace period.
 /// </code>
 /// <para>
 /// Workers start at first use (or with <see cref="StartWorkersAsync"/>, which a host does at start-up when the
@@ -68,7 +69,14 @@ public sealed partial class ProcessPoolExecutor : IWorkExecutor, IDisposable, IB
     private readonly ExecutorTelemetry _telemetry;
     private readonly ILogger _logger;
     private readonly ILogger _workerLogger;
-    private readonly Timer _supervisor;
+    private readonly Thread _supervisor;
+    private readonly ManualResetEventSlim _superviseSignal = new();
+    private readonly TimeSpan _supervisionPeriod;
+    private readonly TimeProvider _time;
+    private readonly ITimer? _supervisionTicks;
+    private readonly CancellationTokenSource _stop = new();
+    private volatile bool _supervisorStopped;
+    private TaskCompletionSource? _passWaiter;
     private readonly int _workerCount;
     private readonly int _threads;
     private readonly TimeSpan? _itemTimeout;
@@ -128,8 +136,20 @@ public sealed partial class ProcessPoolExecutor : IWorkExecutor, IDisposable, IB
         loggerFactory ??= NullLoggerFactory.Instance;
         _logger = loggerFactory.CreateLogger<ProcessPoolExecutor>();
         _workerLogger = loggerFactory.CreateLogger("Concurrency.Processes.Worker");
-        var period = SupervisionPeriod(_itemTimeout, _grace);
-        _supervisor = new Timer(static s => ((ProcessPoolExecutor)s!).Supervise(), this, period, period);
+        _time = options.TimeProvider;
+        _supervisionPeriod = SupervisionPeriod(_itemTimeout, _grace);
+        if (_time != TimeProvider.System)
+        {
+            // Another clock (a test's fake one) wakes the supervisor on its own ticks too.
+            _supervisionTicks = _time.CreateTimer(static s => ((ManualResetEventSlim)s!).Set(), _superviseSignal, _supervisionPeriod, _supervisionPeriod);
+        }
+
+        _supervisor = new Thread(SuperviseLoop)
+        {
+            IsBackground = true,
+            Name = $"Concurrency pool {Name} supervisor",
+        };
+        _supervisor.Start();
     }
 
     /// <inheritdoc/>

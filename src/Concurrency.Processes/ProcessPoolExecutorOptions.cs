@@ -39,6 +39,12 @@ public class ProcessPoolExecutorOptions : WorkExecutorOptions
     /// <remarks>Killing the process is the one way to stop CPU-bound code that does not observe its token.</remarks>
     public TimeSpan? ItemTimeout { get; set; }
 
+    /// <summary>
+    /// Gets or sets the clock item timeouts and the cancellation grace period are measured with (the system clock by
+    /// default; tests use a fake one).
+    /// </summary>
+    internal TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
     /// <summary>Gets or sets how long a cancelled item may keep running before its worker is killed (the item ends cancelled and the worker is replaced).</summary>
     /// <value>The default value is 5 seconds: enough for code that checks its token now and then.</value>
     public TimeSpan CancellationGracePeriod { get; set; } = ProcessPoolDefaults.CancellationGracePeriod;

@@ -81,6 +81,30 @@ public sealed class WorkloadExceptionTests
     }
 
     [Fact]
+    public void ToString_Remote_ShowsTheRemoteTypeAndStackThenTheLocalStack()
+    {
+        var ex = Catch(() => throw new WorkloadException("m", "My.RemoteException", "   at My.Workload.Execute()"));
+
+        var lines = ex.ToString().Split(Environment.NewLine);
+
+        Assert.Equal("Concurrency.WorkloadException: m ---> My.RemoteException (thrown where the workload ran)", lines[0]);
+        Assert.Equal("   at My.Workload.Execute()", lines[1]);
+        Assert.Equal("   --- End of remote exception stack trace ---", lines[2]);
+        Assert.Contains(nameof(ToString_Remote_ShowsTheRemoteTypeAndStackThenTheLocalStack), lines[3], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ToString_InProcess_ShowsTheInnerExceptionOnce()
+    {
+        var ex = WorkloadException.FromInProcess(typeof(SampleWorkload), Catch(ThrowingMethodForTheStack));
+
+        var text = ex.ToString();
+
+        Assert.Single(text.Split(nameof(ThrowingMethodForTheStack)).Skip(1));
+        Assert.Contains(" ---> System.ArgumentException: bad input", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Constructor_RemoteWithNullType_ThrowsArgumentNullException()
     {
         var ex = Assert.Throws<ArgumentNullException>(() => new WorkloadException("m", (string)null!, null));

@@ -21,25 +21,7 @@ public abstract class OrphanTests
     [InlineData("idle", "apphost")]
     public async Task Workers_ParentKilledWithSigkill_ExitWithinTwoSecondsAndTheNextPoolReclaimsItsFiles(string state, string launch)
     {
-        var parentDll = typeof(OrphanTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ParentProcessPath").Value!;
-        Assert.True(File.Exists(parentDll), $"The parent program was not built: {parentDll}");
-        var dotnet = Environment.ProcessPath!.EndsWith("dotnet", StringComparison.Ordinal) ? Environment.ProcessPath : "dotnet";
-        var info = new ProcessStartInfo(launch == "apphost" ? Path.ChangeExtension(parentDll, null) : dotnet)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.Environment.Remove("DOTNET_HOST_PATH");
-        if (launch != "apphost")
-        {
-            info.ArgumentList.Add(parentDll);
-        }
-
-        info.ArgumentList.Add(_kind.ParentArgument);
-        info.ArgumentList.Add("2");
-        info.ArgumentList.Add(state);
-        using var parent = Process.Start(info)!;
+        using var parent = TestSupport.StartParentProcess(_kind.ParentArgument, state, launch);
         try
         {
             var line = await parent.StandardOutput.ReadLineAsync().Bounded();
@@ -66,6 +48,46 @@ public abstract class OrphanTests
             if (!parent.HasExited)
             {
                 parent.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Workers_ParentKilledWhileTheyStart_ExitWithinTwoSeconds()
+    {
+        using var parent = TestSupport.StartParentProcess(_kind.ParentArgument, "starting");
+        var workers = new List<int>();
+        try
+        {
+            var line = await parent.StandardOutput.ReadLineAsync().Bounded();
+            Assert.Equal($"READY {parent.Id}", line);
+            workers.AddRange(LeakCheck.ChildrenWithCommandLine("--concurrency-worker", parent.Id));
+            Assert.Equal(2, workers.Count);
+
+            // The workers are in their initializer (which never returns): they read nothing from the pool yet.
+            parent.Kill(); // SIGKILL: no chance to clean up.
+            await parent.WaitForExitAsync().Bounded();
+            var killedAt = Stopwatch.GetTimestamp();
+
+            var gone = await TestSupport.EventuallyAsync(() => workers.All(pid => !LeakCheck.IsAlive(pid)), TimeSpan.FromSeconds(2));
+            Assert.True(gone, $"workers still alive {Stopwatch.GetElapsedTime(killedAt).TotalMilliseconds:F0} ms after the parent was killed");
+        }
+        finally
+        {
+            if (!parent.HasExited)
+            {
+                parent.Kill(entireProcessTree: true);
+            }
+
+            foreach (var pid in workers.Where(LeakCheck.IsAlive))
+            {
+                Process.GetProcessById(pid).Kill();
+            }
+
+            // What the parent left in /dev/shm is reclaimed by the next pool.
+            await using (_kind.Create())
+            {
+                Assert.Empty(SharedMemoryLeaks.FilesOf(parent.Id));
             }
         }
     }

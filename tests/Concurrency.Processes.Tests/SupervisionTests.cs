@@ -1,4 +1,6 @@
+using Concurrency.Processes.Internal;
 using Concurrency.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Concurrency.Processes.Tests;
 
@@ -132,14 +134,26 @@ public abstract class SupervisionTests
     [Fact]
     public async Task SubmitAsync_ItemPastItemTimeout_FailsWithWorkTimeoutExceptionAndReplacesTheWorker()
     {
-        await using (var pool = _kind.Create(workers: 1, o => o.ItemTimeout = TimeSpan.FromMilliseconds(300)))
+        // The pool's clock is a fake one: the item times out when the test moves it past the timeout, not before.
+        var clock = new FakeTimeProvider();
+        var timeout = TimeSpan.FromMinutes(10);
+        await using (var pool = _kind.Create(workers: 1, o => { o.ItemTimeout = timeout; o.TimeProvider = clock; }))
         {
             var (workerId, pid) = await pool.SubmitAsync(new WhereAmI(), 0).Bounded();
+            var running = pool.SubmitAsync(new SpinForever(), 0);
+            Assert.True(await TestSupport.EventuallyAsync(() => PoolOf(pool).RunningItems == 1));
+            await PoolOf(pool).NextSupervisionAsync().Bounded();
 
-            var ex = await Assert.ThrowsAsync<WorkTimeoutException>(() => pool.SubmitAsync(new SpinForever(), 0).Bounded());
+            clock.Advance(timeout - TimeSpan.FromSeconds(1));
+            await PoolOf(pool).NextSupervisionAsync().Bounded();
+            Assert.False(running.IsCompleted);
+            Assert.True(LeakCheck.IsAlive(pid));
+
+            clock.Advance(TimeSpan.FromSeconds(1));
+            var ex = await Assert.ThrowsAsync<WorkTimeoutException>(() => running.Bounded());
 
             Assert.Equal(
-                $"An item of {typeof(SpinForever).FullName} ran longer than the item timeout of {TimeSpan.FromMilliseconds(300)} on worker {workerId}; the worker was killed and replaced.",
+                $"An item of {typeof(SpinForever).FullName} ran longer than the item timeout of {timeout} on worker {workerId}; the worker was killed and replaced.",
                 ex.Message);
             Assert.False(LeakCheck.IsAlive(pid));
             Assert.Equal(workerId + 1, await pool.SubmitAsync(new SleepFor(), 10).Bounded());
@@ -149,9 +163,164 @@ public abstract class SupervisionTests
     }
 
     [Fact]
+    public async Task MapOutcomesAsync_TimedOutItemEndsBeforeTheKill_TheNextItemIsNotBlamedAndRunsAgain()
+    {
+        var clock = new FakeTimeProvider();
+        var timeout = TimeSpan.FromMinutes(10);
+        var first = Path.Combine(Path.GetTempPath(), $"first-{Guid.NewGuid():N}");
+        var second = Path.Combine(Path.GetTempPath(), $"second-{Guid.NewGuid():N}");
+        try
+        {
+            await using (var pool = _kind.Create(workers: 1, o => { o.ItemTimeout = timeout; o.TimeProvider = clock; }))
+            {
+                var outcomes = pool.MapOutcomesAsync(new WaitForFile(), [first, second], new MapOptions { BatchSize = 2 }).ToListBounded();
+                Assert.True(await TestSupport.EventuallyAsync(() => PoolOf(pool).RunningItems == 1));
+                await PoolOf(pool).NextSupervisionAsync().Bounded();
+
+                // The supervisor decides to kill for the first item; before the kill lands, that item ends and the next starts.
+                KillTarget? decided = null;
+                PoolOf(pool).BeforeKill = (worker, target) =>
+                {
+                    decided = target;
+                    File.WriteAllText(first, string.Empty);
+                    SpinWait.SpinUntil(() => worker.Progress.Read(0) is { Position: 1, Done: false });
+                };
+                clock.Advance(timeout);
+                await PoolOf(pool).NextSupervisionAsync().Bounded();
+                PoolOf(pool).BeforeKill = null;
+                File.WriteAllText(second, string.Empty);
+
+                var results = await outcomes;
+                Assert.Equal(new KillTarget(0, decided!.Value.Seq, 0), decided);
+                Assert.All(results, r => Assert.Equal(1, r.Result));
+                Assert.Equal(2, PoolOf(pool).WorkersStarted);
+            }
+
+            PoolKind.AssertNothingLeft();
+        }
+        finally
+        {
+            File.Delete(first);
+            File.Delete(second);
+        }
+    }
+
+    [Fact]
+    public async Task SubmitAsync_ItemPastItemTimeoutWhileTheThreadPoolIsStarved_TimesOutWhileTheStarvationLasts()
+    {
+        // A program whose thread pool is starved (capped and every thread blocked) runs an item past a 1 s timeout: the
+        // item must time out while the thread pool is still starved. It reports it on a path that needs no pool thread.
+        using var parent = TestSupport.StartParentProcess(_kind.ParentArgument, "starved");
+        try
+        {
+            var line = await parent.StandardOutput.ReadLineAsync().Bounded();
+            Assert.Equal("WorkTimeoutException STARVED", line);
+            await parent.WaitForExitAsync().Bounded();
+            Assert.Equal(0, parent.ExitCode);
+        }
+        finally
+        {
+            if (!parent.HasExited)
+            {
+                parent.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task MapOutcomesAsync_ResultWithAReferenceCycle_FailsOnlyThatItemAndRunsEveryItemOnce()
+    {
+        var failure = await MapWithAPoisonedResultAsync(ResultMode.Cycle, workersStarted: 1);
+
+        var ex = Assert.IsType<System.Runtime.Serialization.SerializationException>(failure);
+        Assert.StartsWith(
+            $"The result of type {typeof(RunNode).FullName} cannot be serialized: MessagePack.MessagePackSerializationException: ",
+            ex.Message,
+            StringComparison.Ordinal);
+        Assert.Contains("The object graph is more than 500 levels deep (at a RunNode): a reference cycle, or a structure nested too deeply to send.", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MapOutcomesAsync_WorkerDiesAfterExecuteReturned_FailsThatItemWithTheCauseAndRunsNothingTwice()
+    {
+        var failure = await MapWithAPoisonedResultAsync(ResultMode.ExitWhileSerialized, workersStarted: 2);
+
+        var ex = Assert.IsType<WorkerCrashedException>(failure);
+        Assert.Equal(42, ex.ExitCode);
+        Assert.Equal(
+            $"An item of {typeof(RecordRuns).FullName} ran to completion on worker 0, but the worker exited with code 42 ({ProcessPoolExecutor.DescribeExit(42)}) " +
+            $"before the item's result ({typeof(RunNode).FullName}) reached the pool; the item is not run again. A result the worker cannot serialize — " +
+            "e.g. one whose serialization overflows the stack — ends a worker this way. The worker was replaced.",
+            ex.Message);
+    }
+
+    [Fact]
+    public async Task SubmitAsync_WorkerFinishesABatchWithoutTheItemsOutcome_FailsItAsAMalformedMessageInsteadOfHanging()
+    {
+        await using (var pool = _kind.Create(workers: 1))
+        {
+            var (workerId, pid) = await pool.SubmitAsync(new WhereAmI(), 0).Bounded();
+
+            var ex = await Assert.ThrowsAsync<WorkerCrashedException>(() => pool.SubmitAsync(new FinishWithoutOutcomes(), 1).Bounded());
+
+            Assert.Equal(
+                $"Worker {workerId} sent a malformed message while running an item of {typeof(FinishWithoutOutcomes).FullName} and was killed: " +
+                $"Malformed message: worker {workerId} finished batch 2 of slot 0 without an outcome for 1 of its 1 items (the first at position 0). The worker was replaced.",
+                ex.Message);
+            Assert.False(LeakCheck.IsAlive(pid));
+            Assert.Equal(2, await pool.SubmitAsync(new AddOne(), 1).Bounded());
+        }
+
+        PoolKind.AssertNothingLeft();
+    }
+
+    [Fact]
+    public async Task DisposeAsync_QueueCapacityIntMaxValue_StopsEveryWorker()
+    {
+        var pool = _kind.Create(workers: 1, o => o.QueueCapacity = int.MaxValue);
+        Assert.Equal(2, await pool.SubmitAsync(new AddOne(), 1).Bounded());
+
+        await pool.DisposeAsync().Bounded();
+
+        PoolKind.AssertNothingLeft();
+    }
+
+    [Fact]
+    public async Task SubmitAsync_InputThatCannotBeDeserializedInTheWorker_ReportsTheExceptionTheInputsTypeThrew()
+    {
+        await using (var pool = _kind.Create(workers: 1))
+        {
+            var ex = await Assert.ThrowsAsync<System.Runtime.Serialization.SerializationException>(() => pool.SubmitAsync(new TakesRefused(), new RefusedInWorker { Value = 7 }).Bounded());
+
+            Assert.StartsWith($"Worker 0 could not deserialize a batch of {typeof(RefusedInWorker).FullName} for workload {typeof(TakesRefused).FullName}: ", ex.Message, StringComparison.Ordinal);
+            Assert.Contains("System.FormatException: RefusedInWorker does not take 7 in a worker.", ex.Message, StringComparison.Ordinal);
+            Assert.Contains($"{typeof(RefusedInWorker).FullName}.set_Value", ex.Message, StringComparison.Ordinal);
+        }
+
+        PoolKind.AssertNothingLeft();
+    }
+
+    [Fact]
+    public async Task SubmitAsync_WorkloadThrows_TheExceptionsTextShowsWhereTheWorkloadFailed()
+    {
+        await using (var pool = _kind.Create(workers: 1))
+        {
+            var ex = await Assert.ThrowsAsync<WorkloadException>(() => pool.SubmitAsync(new Throws(), "x").Bounded());
+
+            var text = ex.ToString();
+            Assert.StartsWith($"{typeof(WorkloadException).FullName}: Workload {typeof(Throws).FullName} threw System.ArgumentException: bad input x ---> System.ArgumentException", text, StringComparison.Ordinal);
+            Assert.Contains($"{typeof(Throws).FullName}.Execute", text, StringComparison.Ordinal);
+        }
+
+        PoolKind.AssertNothingLeft();
+    }
+
+    [Fact]
     public async Task SubmitAsync_CancelledItemIgnoresItsToken_IsCancelledAfterTheGracePeriodAndTheWorkerReplaced()
     {
-        await using (var pool = _kind.Create(workers: 1, o => o.CancellationGracePeriod = TimeSpan.FromMilliseconds(200)))
+        var clock = new FakeTimeProvider();
+        var grace = TimeSpan.FromMinutes(10);
+        await using (var pool = _kind.Create(workers: 1, o => { o.CancellationGracePeriod = grace; o.TimeProvider = clock; }))
         {
             var (workerId, pid) = await pool.SubmitAsync(new WhereAmI(), 0).Bounded();
             using var cts = new CancellationTokenSource();
@@ -159,6 +328,11 @@ public abstract class SupervisionTests
             Assert.True(await TestSupport.EventuallyAsync(() => PoolOf(pool).RunningItems == 1));
 
             await cts.CancelAsync();
+            clock.Advance(grace - TimeSpan.FromSeconds(1));
+            await PoolOf(pool).NextSupervisionAsync().Bounded();
+            Assert.False(running.IsCompleted);
+            Assert.True(LeakCheck.IsAlive(pid));
+            clock.Advance(TimeSpan.FromSeconds(1));
 
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.Bounded());
             Assert.True(running.IsCanceled);
@@ -362,6 +536,37 @@ public abstract class SupervisionTests
         Assert.Contains("Worker 0: stdout says hello", lines);
         Assert.Contains("Worker 0: stderr says hello", lines);
         Assert.Contains("Worker 0: native fd 1 says hello", lines);
+    }
+
+    /// <summary>
+    /// Maps 10 items in one batch, item 3 returning a result shaped by <paramref name="mode"/>; asserts that every other item
+    /// succeeded, that each item ran exactly once, and how many workers started. Returns item 3's exception.
+    /// </summary>
+    private async Task<Exception?> MapWithAPoisonedResultAsync(ResultMode mode, int workersStarted)
+    {
+        var dir = Directory.CreateTempSubdirectory("runs-").FullName;
+        try
+        {
+            Exception? failure;
+            await using (var pool = _kind.Create(workers: 1))
+            {
+                var inputs = Enumerable.Range(0, 10).Select(i => (dir, i, i == 3 ? mode : ResultMode.Plain)).ToList();
+
+                var outcomes = await pool.MapOutcomesAsync(new RecordRuns(), inputs, new MapOptions { BatchSize = 10 }).ToListBounded();
+
+                failure = outcomes[3].Exception;
+                Assert.All(outcomes.Where(o => o.Index != 3), o => Assert.Equal((int)o.Index, o.Result!.Value));
+                Assert.Equal(Enumerable.Repeat(1, 10), RecordRuns.RunsPerItem(dir, 10));
+                Assert.Equal(workersStarted, PoolOf(pool).WorkersStarted);
+            }
+
+            PoolKind.AssertNothingLeft();
+            return failure;
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     private ProcessPoolExecutor PoolOf(IWorkExecutor executor) => _kind.PoolOf(executor);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Reflection;
 using System.Runtime.InteropServices;
 using Concurrency.Testing;
 using Microsoft.Extensions.Logging;
@@ -41,6 +42,30 @@ internal static partial class TestSupport
         {
             return '?';
         }
+    }
+
+    /// <summary>Starts the ParentProcess program owning the executor <paramref name="executor"/> (see <see cref="PoolKind.ParentArgument"/>) with two workers in <paramref name="state"/>, run by <paramref name="launch"/> (dotnet or apphost).</summary>
+    public static System.Diagnostics.Process StartParentProcess(string executor, string state, string launch = "dotnet")
+    {
+        var parentDll = typeof(TestSupport).Assembly.GetCustomAttributes<System.Reflection.AssemblyMetadataAttribute>().Single(a => a.Key == "ParentProcessPath").Value!;
+        Assert.True(File.Exists(parentDll), $"The parent program was not built: {parentDll}");
+        var dotnet = Environment.ProcessPath!.EndsWith("dotnet", StringComparison.Ordinal) ? Environment.ProcessPath : "dotnet";
+        var info = new System.Diagnostics.ProcessStartInfo(launch == "apphost" ? Path.ChangeExtension(parentDll, null) : dotnet)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.Environment.Remove("DOTNET_HOST_PATH");
+        if (launch != "apphost")
+        {
+            info.ArgumentList.Add(parentDll);
+        }
+
+        info.ArgumentList.Add(executor);
+        info.ArgumentList.Add("2");
+        info.ArgumentList.Add(state);
+        return System.Diagnostics.Process.Start(info)!;
     }
 
     /// <summary>Polls <paramref name="condition"/> until it holds or <paramref name="timeout"/> passes.</summary>

@@ -385,3 +385,108 @@ public sealed class Ballast : IWorkload<int, byte[]>
 {
     public byte[] Execute(int input, WorkContext context) => new byte[input];
 }
+
+/// <summary>What <see cref="RecordRuns"/> returns.</summary>
+public enum ResultMode
+{
+    /// <summary>A plain node.</summary>
+    Plain,
+
+    /// <summary>A node whose Next is itself: serializing it never ends.</summary>
+    Cycle,
+
+    /// <summary>A node whose serialization ends the worker (exit code 42), after Execute has returned.</summary>
+    ExitWhileSerialized,
+}
+
+/// <summary>A result of <see cref="RecordRuns"/>.</summary>
+public sealed class RunNode
+{
+    public int Value { get; set; }
+
+    public RunNode? Next { get; set; }
+
+    public ExitOnRead? Trap { get; set; }
+}
+
+/// <summary>Ends the process (exit code 42) when its value is read, as a serializer reads it.</summary>
+public sealed class ExitOnRead
+{
+    public int Value
+    {
+        get
+        {
+            Environment.Exit(42);
+            return 0;
+        }
+
+        set
+        {
+        }
+    }
+}
+
+/// <summary>Input: (directory, value, mode). Records each run as a new file in the directory, then returns a node of the value, shaped by the mode.</summary>
+public sealed class RecordRuns : IWorkload<(string Dir, int Value, ResultMode Mode), RunNode>
+{
+    /// <summary>Counts the runs of items 0..<paramref name="count"/>-1 recorded in <paramref name="dir"/>.</summary>
+    public static int[] RunsPerItem(string dir, int count) =>
+        [.. Enumerable.Range(0, count).Select(i => Directory.GetFiles(dir, $"{i}.*").Length)];
+
+    public RunNode Execute((string Dir, int Value, ResultMode Mode) input, WorkContext context)
+    {
+        File.WriteAllText(Path.Combine(input.Dir, $"{input.Value}.{Guid.NewGuid():N}"), string.Empty);
+        var node = new RunNode { Value = input.Value };
+        switch (input.Mode)
+        {
+            case ResultMode.Cycle:
+                node.Next = node;
+                break;
+            case ResultMode.ExitWhileSerialized:
+                node.Trap = new ExitOnRead();
+                break;
+        }
+
+        return node;
+    }
+}
+
+/// <summary>Sends a Results frame that finishes its batch without an outcome for any item, then sleeps for ever: a worker that lies.</summary>
+public sealed class FinishWithoutOutcomes : IWorkload<int, int>
+{
+    public int Execute(int input, WorkContext context)
+    {
+        var host = WorkerHost.Current!;
+        var (seq, _, _, _) = host.Progress.Read(0);
+        var frame = new byte[5 + 33];
+        var span = frame.AsSpan();
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(span, 33);
+        span[4] = 12; // FrameType.Results
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(span[5..], 0); // slot
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(span[9..], seq);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(span[13..], 0); // start
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(span[17..], 0); // count
+        span[21] = 1; // ResultFlags.Finished; then ticks, executed and an empty results block, all 0
+        host.WriteRawForTesting(frame);
+        Thread.Sleep(Timeout.Infinite);
+        return input;
+    }
+}
+
+/// <summary>An input whose deserialization throws in a worker (its setter refuses there), not in the pool.</summary>
+public sealed class RefusedInWorker
+{
+    private int _value;
+
+    public int Value
+    {
+        get => _value;
+        set => _value = WorkerHost.Current is null ? value : throw new FormatException($"RefusedInWorker does not take {value} in a worker.");
+    }
+}
+
+/// <summary>Returns the value of a <see cref="RefusedInWorker"/> (never reached: its input cannot be read in a worker).</summary>
+public sealed class TakesRefused : IWorkload<RefusedInWorker, int>
+{
+    public int Execute(RefusedInWorker input, WorkContext context) => input.Value;
+}

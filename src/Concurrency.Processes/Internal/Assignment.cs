@@ -20,7 +20,7 @@ internal sealed class QueuedBatch(WorkBatch batch, BatchCodec codec)
 /// One sending of (the unsettled part of) a batch to one slot of one worker. Positions are indexes into
 /// what was sent; <see cref="Positions"/> maps them to the batch's own indexes.
 /// </summary>
-internal sealed class Assignment(QueuedBatch source, WorkerProcess worker, int slot, int seq)
+internal sealed class Assignment(QueuedBatch source, WorkerProcess worker, int slot, int seq, TimeProvider clock)
 {
     public QueuedBatch Source { get; } = source;
 
@@ -64,7 +64,7 @@ internal sealed class Assignment(QueuedBatch source, WorkerProcess worker, int s
         }
     };
 
-    /// <summary>Gets when cancellation was requested, in <see cref="System.Diagnostics.Stopwatch"/> ticks; 0 if it was not.</summary>
+    /// <summary>Gets when cancellation was requested, in timestamps of the pool's <see cref="TimeProvider"/>; 0 if it was not.</summary>
     public long CancelRequestedAt => Volatile.Read(ref _cancelRequestedAt);
 
     public int IndexAt(int position) => Positions is { } p ? p[position] : position;
@@ -72,7 +72,7 @@ internal sealed class Assignment(QueuedBatch source, WorkerProcess worker, int s
     /// <summary>Records the cancellation; returns whether the Batch frame is already out (then the caller forwards it).</summary>
     public bool RequestCancel()
     {
-        Interlocked.CompareExchange(ref _cancelRequestedAt, Math.Max(1, System.Diagnostics.Stopwatch.GetTimestamp()), 0);
+        Interlocked.CompareExchange(ref _cancelRequestedAt, Math.Max(1, clock.GetTimestamp()), 0);
         return Volatile.Read(ref _sent) != 0;
     }
 

@@ -24,6 +24,21 @@ internal enum KillReason
     StartTimeout,
 }
 
+/// <summary>
+/// The item a kill is for: batch <paramref name="Seq"/> of slot <paramref name="Slot"/>, at
+/// <paramref name="Position"/> (-1: whichever item of that batch runs, e.g. for ignored cancellation). Settling
+/// the worker's items checks it against what ran, so a kill decided for an item that finished in the meantime
+/// never blames the next one.
+/// </summary>
+internal readonly record struct KillTarget(int Slot, int Seq, int Position)
+{
+    /// <summary>A kill for no item in particular (shutdown, protocol error, start timeout).</summary>
+    public static KillTarget None { get; } = new(-1, 0, -1);
+
+    /// <summary>Whether this kill was for item <paramref name="position"/> of batch <paramref name="seq"/> on slot <paramref name="slot"/>.</summary>
+    public bool Names(int slot, int seq, int position) => Slot == slot && Seq == seq && (Position < 0 || Position == position);
+}
+
 /// <summary>One slot (thread) of a worker, and the batch it runs.</summary>
 internal sealed class WorkerSlot(WorkerProcess worker, int index)
 {
@@ -33,6 +48,12 @@ internal sealed class WorkerSlot(WorkerProcess worker, int index)
 
     /// <summary>Gets or sets the batch the slot runs, or <see langword="null"/> when idle (pool lock).</summary>
     public Assignment? Current { get; set; }
+
+    /// <summary>Gets or sets the progress token (batch, item, done) the supervisor last saw on this slot (supervisor thread only).</summary>
+    public long SeenToken { get; set; } = -1;
+
+    /// <summary>Gets or sets when the supervisor first saw <see cref="SeenToken"/>, in timestamps of the pool's <see cref="TimeProvider"/> (supervisor thread only).</summary>
+    public long SeenAt { get; set; }
 }
 
 /// <summary>
@@ -105,8 +126,8 @@ internal sealed class WorkerProcess
     /// <summary>Gets the reason the pool killed the worker, if it did.</summary>
     public KillReason KillReason => (KillReason)Volatile.Read(ref _killReason);
 
-    /// <summary>Gets or sets the slot whose item caused the kill (timeout, ignored cancellation).</summary>
-    public int KillSlot { get; set; } = -1;
+    /// <summary>Gets the item the kill was for (timeout, ignored cancellation), or <see cref="KillTarget.None"/>.</summary>
+    public KillTarget KillTarget { get; private set; } = KillTarget.None;
 
     /// <summary>Gets or sets the message of a protocol error.</summary>
     public string? ProtocolErrorMessage { get; set; }
@@ -158,6 +179,8 @@ internal sealed class WorkerProcess
             {
                 info.ArgumentList.Add(argument);
             }
+
+            info.Environment[Worker.WorkerStdio.ParentVariable] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
             process = Process.Start(info) ?? throw new InvalidOperationException($"Starting worker {id} ({launch.Host}) returned no process.");
             var worker = new WorkerProcess(id, threads, process, progress) { StartedAt = Stopwatch.GetTimestamp() };
@@ -396,12 +419,12 @@ internal sealed class WorkerProcess
 
     public void SendShutdown() => SendSmall(FrameType.Shutdown, null, null);
 
-    /// <summary>Kills the worker (and anything it started) for <paramref name="reason"/>; the first reason wins.</summary>
-    public void Kill(KillReason reason, int slot = -1)
+    /// <summary>Kills the worker (and anything it started) for <paramref name="reason"/>, naming the item it is for; the first reason wins.</summary>
+    public void Kill(KillReason reason, KillTarget? target = null)
     {
         if (Interlocked.CompareExchange(ref _killReason, (int)reason, (int)KillReason.None) == (int)KillReason.None)
         {
-            KillSlot = slot;
+            KillTarget = target ?? KillTarget.None;
         }
 
         TryKill(Process);

@@ -31,7 +31,7 @@ public sealed class MessagePackWorkSerializer : IWorkSerializer
     private static class Shared
     {
         public static readonly MessagePackSerializerOptions Options = MessagePackSerializerOptions.Standard
-            .WithResolver(CompositeResolver.Create(RawArrayResolver.Instance, ContractlessStandardResolver.Instance));
+            .WithResolver(new DepthLimitedResolver(CompositeResolver.Create(RawArrayResolver.Instance, ContractlessStandardResolver.Instance)));
     }
 
     /// <summary>Formats arrays of primitive types as one binary block: a block copy each way instead of one value at a time.</summary>

@@ -12,7 +12,7 @@ namespace Concurrency.Processes.Worker;
 /// <remarks>
 /// <code>
 ///  stdin ──▶ reader thread ──Batch──▶ ExecSlot[k] thread ──▶ runs items, publishes progress (shared map)
-///              │  Cancel ──▶ cancels slot k's token            │ Results frames (per ~1 ms, and at the end)
+///              │  Cancel ──▶ cancels slot k's token            │ a Results frame per item, before the next one starts
 ///              │  EOF without Shutdown ──▶ _exit (parent gone)  ▼
 ///              └ DefineWorkload ──▶ TypeGate ──▶ runner        protocol stdout (one writer at a time)
 /// </code>
@@ -21,9 +21,6 @@ namespace Concurrency.Processes.Worker;
 /// </remarks>
 internal sealed class WorkerHost
 {
-    /// <summary>How often a long batch reports the items it has finished, so a crash loses little.</summary>
-    private static readonly long FlushTicks = Stopwatch.Frequency / 1000;
-
     private static readonly long MemoryCheckTicks = Stopwatch.Frequency / 1000;
 
     private static readonly string DefaultSerializerName = TypeGate.NameOf(typeof(MessagePackWorkSerializer));
@@ -58,8 +55,6 @@ internal sealed class WorkerHost
     public ProgressRegion Progress { get; private set; } = null!;
 
     public bool Retiring => _retiring;
-
-    public static long FlushInterval => FlushTicks;
 
     public int Run()
     {
@@ -308,12 +303,11 @@ internal sealed class WorkerHost
 
     /// <summary>
     /// Polls, on a thread of its own, for what the reader thread cannot see while it runs a batch: cancellation
-    /// requests in the progress map, and the death of the parent (its pid changes when it dies, even by kill -9).
-    /// Fast while a batch runs, slow when idle (the reader then sees the parent's end as the end of its stdin).
+    /// requests in the progress map. Fast while a batch runs, slow when idle. (The parent's death is watched from the
+    /// worker's first instruction on: see <see cref="WorkerStdio.WatchParent"/>.)
     /// </summary>
     private void StartWatchdog()
     {
-        var parent = WorkerStdio.ParentProcessId();
         var thread = new Thread(() =>
         {
             while (true)
@@ -323,11 +317,6 @@ internal sealed class WorkerHost
                 {
                     busy |= slot.Running;
                     slot.PollCancel();
-                }
-
-                if (parent > 0 && WorkerStdio.ParentProcessId() != parent)
-                {
-                    WorkerStdio.ExitNow(WorkerProgram.ParentGone);
                 }
 
                 Thread.Sleep(busy ? 2 : 50);

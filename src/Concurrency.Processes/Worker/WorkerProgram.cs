@@ -24,6 +24,8 @@ internal static class WorkerProgram
             return NotStartedByPool;
         }
 
+        // First: a parent that died while this worker started (before it could read a byte) is noticed too.
+        WorkerStdio.WatchParent();
         var (input, output) = WorkerStdio.TakeProtocolStreams();
         return new WorkerHost(input, output).Run();
     }

@@ -51,8 +51,44 @@ internal static partial class WorkerStdio
         Environment.Exit(code);
     }
 
-    /// <summary>Gets the parent's process id (on Unix; 0 elsewhere). It changes when the parent dies and the worker is re-parented.</summary>
-    public static int ParentProcessId() => OperatingSystem.IsWindows() ? 0 : GetParentPid();
+    /// <summary>The environment variable in which the pool passes its process id to the workers it starts.</summary>
+    public const string ParentVariable = "CONCURRENCY_WORKER_PARENT_PID";
+
+    /// <summary>
+    /// Exits as soon as the pool that started this worker is gone (Unix): at once if it died before this worker ran
+    /// (the worker was already re-parented, so its parent is not the pid the pool passed), else within 50 ms of its
+    /// death, whatever the worker is doing (starting the runtime's services, running its initializer, or a batch).
+    /// </summary>
+    public static void WatchParent()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var passed = Environment.GetEnvironmentVariable(ParentVariable);
+        Environment.SetEnvironmentVariable(ParentVariable, null);
+        var parent = int.TryParse(passed, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid) ? pid : GetParentPid();
+        if (GetParentPid() != parent)
+        {
+            ExitNow(WorkerProgram.ParentGone);
+        }
+
+        var thread = new Thread(() =>
+        {
+            while (GetParentPid() == parent)
+            {
+                Thread.Sleep(50);
+            }
+
+            ExitNow(WorkerProgram.ParentGone);
+        })
+        {
+            IsBackground = true,
+            Name = "Concurrency worker parent watch",
+        };
+        thread.Start();
+    }
 
     private static int Check(int result, string what) =>
         result >= 0 ? result : throw new IOException($"The worker could not {what}: errno {Marshal.GetLastPInvokeError()}.");

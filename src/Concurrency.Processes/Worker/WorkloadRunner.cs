@@ -52,7 +52,7 @@ internal sealed class WorkloadRunner<TWorkload, TInput, TResult>(WorkerHost host
 #pragma warning restore CA1031
         {
             host.ReportAll(slot, seq, count, ItemStatus.InputNotDeserializable,
-                $"Worker {host.WorkerId} could not deserialize a batch of {TypeGate.Describe(typeof(TInput))} for workload {typeof(TWorkload).FullName}: {ex.Message}");
+                $"Worker {host.WorkerId} could not deserialize a batch of {TypeGate.Describe(typeof(TInput))} for workload {typeof(TWorkload).FullName}: {RemoteFailure.Describe(ex)}");
             return;
         }
 
@@ -64,7 +64,6 @@ internal sealed class WorkloadRunner<TWorkload, TInput, TResult>(WorkerHost host
         var progress = host.Progress;
         var timesItems = host.TimesItems;
         var slotIndex = slot.Index;
-        var flushInterval = WorkerHost.FlushInterval;
         var flushedUpTo = 0;
         var executed = 0;
         var last = Stopwatch.GetTimestamp();
@@ -99,14 +98,13 @@ internal sealed class WorkloadRunner<TWorkload, TInput, TResult>(WorkerHost host
             host.ItemDone();
             if (i + 1 < count)
             {
+                // The item's outcome leaves the worker before the next item starts: if that one kills the worker, what
+                // ran before it is delivered, neither lost nor run again.
                 var now = Stopwatch.GetTimestamp();
-                if (now - last >= flushInterval)
-                {
-                    Flush(slot, seq, results, statuses, flushedUpTo, i + 1, finished: false, now - last, executed);
-                    flushedUpTo = i + 1;
-                    executed = 0;
-                    last = now;
-                }
+                Flush(slot, seq, results, statuses, flushedUpTo, i + 1, finished: false, now - last, executed);
+                flushedUpTo = i + 1;
+                executed = 0;
+                last = now;
             }
         }
 
@@ -192,7 +190,7 @@ internal sealed class WorkloadRunner<TWorkload, TInput, TResult>(WorkerHost host
             {
                 statuses[i] = (byte)ItemStatus.ResultNotSerializable;
                 var type = results[i]?.GetType() ?? typeof(TResult);
-                slot.Details.Add(new ItemDetail(i, null, $"The result of type {TypeGate.Describe(type)} cannot be serialized: {Innermost(ex).Message}", null));
+                slot.Details.Add(new ItemDetail(i, null, $"The result of type {TypeGate.Describe(type)} cannot be serialized: {RemoteFailure.Describe(ex)}", null));
                 results[i] = default!;
             }
 
@@ -204,14 +202,4 @@ internal sealed class WorkloadRunner<TWorkload, TInput, TResult>(WorkerHost host
 
     private static TResult[] Segment(TResult[] results, int start, int end) =>
         start == 0 && end == results.Length ? results : results[start..end];
-
-    private static Exception Innermost(Exception ex)
-    {
-        while (ex.InnerException is not null)
-        {
-            ex = ex.InnerException;
-        }
-
-        return ex;
-    }
 }
