@@ -152,9 +152,16 @@ internal sealed class BatchCodec<TWorkload, TInput, TResult> : BatchCodec
         var batch = (WorkBatch<TInput, TResult>)assignment.Batch;
         var ticks = reader.ReadInt64();
         var executed = reader.ReadInt32();
-        if (start < 0 || count < 0 || start + count > assignment.Count)
+
+        // Every number here comes from the worker: compared without arithmetic that can overflow.
+        if (start < 0 || count < 0 || start > assignment.Count || count > assignment.Count - start)
         {
-            throw new InvalidDataException($"Malformed message: results for positions {start}..{start + count} of a batch of {assignment.Count}.");
+            throw new InvalidDataException($"Malformed message: results for positions {start}..{(long)start + count} of a batch of {assignment.Count}.");
+        }
+
+        if (ticks < 0 || executed < 0 || executed > count)
+        {
+            throw new InvalidDataException($"Malformed message: {executed} items executed in {ticks} ticks, in results for {count} items.");
         }
 
         ReadOnlySpan<byte> statuses = (flags & ResultFlags.HasStatuses) != 0 ? reader.ReadSpan(count).ToArray() : default;
@@ -198,8 +205,13 @@ internal sealed class BatchCodec<TWorkload, TInput, TResult> : BatchCodec
         }
 
         // Timing first: the sizer reads it when the last item settles.
+        if (ticks > long.MaxValue - batch.ExecutionTicks)
+        {
+            throw new InvalidDataException($"Malformed message: {ticks} more ticks overflow the batch's execution time of {batch.ExecutionTicks} ticks.");
+        }
+
         batch.ExecutionTicks += ticks;
-        batch.ExecutedCount += executed;
+        batch.ExecutedCount = checked(batch.ExecutedCount + executed);
         telemetry.ItemsStarted(executed);
         var completed = 0;
         for (var k = 0; k < count; k++)
