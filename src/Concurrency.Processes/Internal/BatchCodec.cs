@@ -161,7 +161,7 @@ internal sealed class BatchCodec<TWorkload, TInput, TResult> : BatchCodec
 
         if (ticks < 0 || executed < 0 || executed > count)
         {
-            throw new InvalidDataException($"Malformed message: {executed} items executed in {ticks} ticks, in results for {count} items.");
+            throw new InvalidDataException($"Malformed message: a Results frame reports {executed} executed items and {ticks} ticks for {count} positions.");
         }
 
         ReadOnlySpan<byte> statuses = (flags & ResultFlags.HasStatuses) != 0 ? reader.ReadSpan(count).ToArray() : default;
@@ -282,7 +282,8 @@ internal sealed class BatchCodec<TWorkload, TInput, TResult> : BatchCodec
             var input = batch.Inputs[index];
             try
             {
-                serializer.Serialize(frame, input);
+                // As the batch sends it (in an array), so that the probe and the batch are judged alike (e.g. by a depth limit).
+                serializer.Serialize(frame, new[] { input });
                 keep.Add(index);
             }
 #pragma warning disable CA1031

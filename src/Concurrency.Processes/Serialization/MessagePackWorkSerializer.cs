@@ -55,7 +55,7 @@ public sealed class MessagePackWorkSerializer : IWorkSerializer
             if (NestsDeeperThan(frame.WrittenMemory[mark..], Shape<T>.DepthLimit))
             {
                 frame.Position = mark;
-                throw TooDeep(value);
+                throw TooDeep();
             }
 
             return;
@@ -64,7 +64,7 @@ public sealed class MessagePackWorkSerializer : IWorkSerializer
         var bytes = MessagePackSerializer.Serialize(value, Shared.Options);
         if (NestsDeeperThan(bytes, Shape<T>.DepthLimit))
         {
-            throw TooDeep(value);
+            throw TooDeep();
         }
 
         destination.Write(bytes);
@@ -80,7 +80,7 @@ public sealed class MessagePackWorkSerializer : IWorkSerializer
         catch (MessagePackSerializationException ex) when (ex.InnerException is InsufficientExecutionStackException)
         {
             throw new MessagePackSerializationException(
-                $"Failed to deserialize {TypeGate.Describe(typeof(T))}: its nesting is deeper than {MaxDepth} levels (MessagePackWorkSerializer.MaxDepth), the most a reader accepts.");
+                $"Failed to deserialize {TypeGate.Describe(typeof(T))}: nesting deeper than {MaxDepth} levels (MessagePackWorkSerializer.MaxDepth), the most a reader accepts.");
         }
     }
 
@@ -140,9 +140,9 @@ public sealed class MessagePackWorkSerializer : IWorkSerializer
         }
     }
 
-    private static MessagePackSerializationException TooDeep<T>(T value) =>
-        new($"A {TypeGate.Describe(value?.GetType() ?? typeof(T))} value with nesting deeper than {MaxDepth} levels (MessagePackWorkSerializer.MaxDepth) cannot be sent: " +
-            "no reader would accept it. Flatten the structure (e.g. a list instead of a chain of nested objects), and check it for cycles.");
+    private static MessagePackSerializationException TooDeep() =>
+        new($"Nesting deeper than {MaxDepth} levels (MessagePackWorkSerializer.MaxDepth), the most a reader accepts: " +
+            "flatten the structure (e.g. a list instead of a chain of nested objects) and check it for cycles.");
 
     /// <summary>
     /// The options, in a class of their own: MessagePack's resolvers take tens of milliseconds to initialize, which a
