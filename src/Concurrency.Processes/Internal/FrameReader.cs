@@ -5,7 +5,7 @@ namespace Concurrency.Processes.Internal;
 /// <summary>
 /// Reads frames from a stream through a reusable buffer: one read call usually brings several frames.
 /// A stream that ends between frames is a clean end; one that ends inside a frame, a length out of
-/// range or an unknown frame type is a <see cref="InvalidDataException"/> — never a hang.
+/// range or an unknown frame type is an <see cref="InvalidDataException"/> — never a hang.
 /// </summary>
 /// <remarks>
 /// <para>Not thread-safe: one reader thread owns it. A payload stays valid until the next read.</para>

@@ -218,7 +218,7 @@ internal sealed class WorkerProcess
     /// This is the one place that enforces the rule that nothing a worker sends can end the parent. The stream
     /// ending (end of file, <see cref="IOException"/>, <see cref="ObjectDisposedException"/> from a read: the
     /// worker died or the pool closed its end) ends the worker's life as usual. Any other exception out of reading
-    /// or handling a frame — a <see cref="InvalidDataException"/> from the decoders, or anything else, which then is
+    /// or handling a frame — an <see cref="InvalidDataException"/> from the decoders, or anything else, which then is
     /// a decoder's bug that the worker's bytes reached — is a protocol violation by that worker: it is killed
     /// (<see cref="KillReason.ProtocolError"/>), its items fail with a message naming the cause, and the pool
     /// replaces it. A stack overflow cannot be caught: decoders bound the depth they recurse to instead
@@ -286,7 +286,7 @@ internal sealed class WorkerProcess
     }
 
     /// <summary>The message a protocol violation reports: a decoder's own message, or the unexpected exception's type and message.</summary>
-    internal static string DescribeViolation(Exception ex, FrameType? handling) =>
+    private static string DescribeViolation(Exception ex, FrameType? handling) =>
         ex is InvalidDataException
             ? ex.Message
             : $"Malformed message: {(handling is { } type ? $"handling a {type} frame" : "reading a frame")} threw {ex.GetType().FullName}: {ex.Message}";

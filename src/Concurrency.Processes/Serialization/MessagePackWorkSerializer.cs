@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Reflection;
-using Concurrency.Processes.Internal;
 using System.Runtime.InteropServices;
+using Concurrency.Processes.Internal;
 using MessagePack;
 using MessagePack.Formatters;
 using MessagePack.Resolvers;
