@@ -169,6 +169,79 @@ public abstract class BadInputTests : IAsyncLifetime
         Assert.Equal(2, await _pool.SubmitAsync(new AddOne(), 1).Bounded());
     }
 
+    /// <summary>A Results frame whose positions or counts are out of range, including values whose sum overflows an int.</summary>
+    [Theory]
+    [InlineData(1, int.MaxValue, 0L, 0, "Malformed message: results for positions 1..2147483648 of a batch of 1.")]
+    [InlineData(int.MaxValue, 1, 0L, 0, "Malformed message: results for positions 2147483647..2147483648 of a batch of 1.")]
+    [InlineData(0, 1, -1L, 0, "Malformed message: a Results frame reports 0 executed items and -1 ticks for 1 positions.")]
+    [InlineData(0, 1, 0L, 2, "Malformed message: a Results frame reports 2 executed items and 0 ticks for 1 positions.")]
+    public async Task SubmitAsync_WorkerSendsResultsOutOfRange_FailsTheItemAndReplacesTheWorker(int start, int count, long ticks, int executed, string problem)
+    {
+        var forged = new ForgedResults { Start = start, Count = count, Ticks = ticks, Executed = executed, Tail = [0, 0, 0, 0] };
+
+        var ex = await Assert.ThrowsAsync<WorkerCrashedException>(() => _pool.SubmitAsync(new ForgeResults(), forged).Bounded());
+
+        Assert.Equal($"Worker {ex.WorkerId} sent a malformed message while running an item of {typeof(ForgeResults).FullName} and was killed: {problem} The worker was replaced.", ex.Message);
+        Assert.Equal(137, ex.ExitCode);
+        Assert.Equal(2, await _pool.SubmitAsync(new AddOne(), 1).Bounded());
+    }
+
+    /// <summary>Results nested far deeper than any stack holds (a million arrays), written past the worker's serializer: the parent reads to its depth limit, then fails the item.</summary>
+    [Fact]
+    public async Task SubmitAsync_WorkerSendsAResultNestedAMillionDeep_FailsTheItemAndThePoolKeepsServing()
+    {
+        const int Depth = 1_000_000;
+        var block = new byte[4 + 1 + Depth + 1];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(block, block.Length - 4);
+        block.AsSpan(4, 1 + Depth).Fill(0x91); // the batch's array of results, then a million one-element arrays
+        block[^1] = 0xc0; // nil at the bottom
+        var forged = new ForgedResults { Count = 1, Flags = 1, Tail = block, ExitAfter = true };
+
+        var ex = await Assert.ThrowsAsync<SerializationException>(() => _pool.SubmitAsync(new ForgeResults(), forged).Bounded());
+
+        Assert.Matches(
+            $@"^The results of {Regex.Escape(typeof(ForgeResults).FullName!)} \(System.Object\) sent by worker \d+ cannot be deserialized: " +
+            @"Failed to deserialize System\.Object\[\]: nesting deeper than 500 levels \(MessagePackWorkSerializer\.MaxDepth\), the most a reader accepts\.$",
+            ex.Message);
+        Assert.Equal(2, await _pool.SubmitAsync(new AddOne(), 1).Bounded());
+    }
+
+    /// <summary>A result deeper than the limit fails alone, where it is written, naming its type and the limit; its neighbours, one at the limit, succeed.</summary>
+    [Fact]
+    public async Task MapOutcomesAsync_OneResultNestedDeeperThanTheLimit_FailsOnlyThatItem()
+    {
+        var outcomes = await _pool.MapOutcomesAsync(new Nest(), [1, MessagePackWorkSerializer.MaxDepth + 1, MessagePackWorkSerializer.MaxDepth], new MapOptions { BatchSize = 3 }).ToListBounded();
+
+        Assert.Equal([true, false, true], outcomes.Select(o => o.Succeeded));
+        var ex = Assert.IsType<SerializationException>(outcomes[1].Exception);
+        Assert.StartsWith(
+            "The result of type System.Object[] cannot be serialized: MessagePack.MessagePackSerializationException: Nesting deeper than 500 levels (MessagePackWorkSerializer.MaxDepth), " +
+            "the most a reader accepts: flatten the structure (e.g. a list instead of a chain of nested objects) and check it for cycles." + Environment.NewLine + "In the worker: ",
+            ex.Message,
+            StringComparison.Ordinal);
+        Assert.Equal(1, Nest.DepthOf(outcomes[0].Result));
+        Assert.Equal(MessagePackWorkSerializer.MaxDepth, Nest.DepthOf(outcomes[2].Result));
+    }
+
+    /// <summary>A header that announces a payload of 1 GiB, then nothing: the parent allocates for the bytes that arrive, not for the announcement.</summary>
+    [Fact]
+    public async Task SubmitAsync_WorkerAnnouncesAGigabyteAndStalls_FailsTheItemWithoutAllocatingIt()
+    {
+        _kind.PoolOf(_pool).FrameStallTimeout = TimeSpan.FromMilliseconds(300);
+        Assert.Equal(2, await _pool.SubmitAsync(new AddOne(), 1).Bounded());
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+
+        var ex = await Assert.ThrowsAsync<WorkerCrashedException>(() => _pool.SubmitAsync(new CorruptProtocol(), [0xff, 0xff, 0xff, 0x3f, 12, 1, 2, 3]).Bounded());
+
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        Assert.Equal(
+            $"Worker {ex.WorkerId} sent a malformed message while running an item of {typeof(CorruptProtocol).FullName} and was killed: " +
+            "Truncated message: no byte of a started frame arrived for 300 ms. The worker was replaced.",
+            ex.Message);
+        Assert.InRange(allocated, 0, 64 * 1024 * 1024);
+        Assert.Equal(2, await _pool.SubmitAsync(new AddOne(), 1).Bounded());
+    }
+
     private static Type EmitWorkloadType()
     {
         var assembly = AssemblyBuilder.DefineDynamicAssembly(new AssemblyName("EmittedWorkloads"), AssemblyBuilderAccess.Run);
@@ -197,5 +270,81 @@ public sealed class TruncateProtocol : IWorkload<int, int>
         Concurrency.Processes.Worker.WorkerHost.Current!.WriteRawForTesting([100, 0, 0, 0, 12, 0, 0, 0]);
         Environment.Exit(3);
         return 0;
+    }
+}
+
+/// <summary>The fields of a Results frame that <see cref="ForgeResults"/> writes.</summary>
+public sealed class ForgedResults
+{
+    public int Start { get; set; }
+
+    public int Count { get; set; }
+
+    /// <summary>Gets or sets the frame's flags (1: the batch's last frame).</summary>
+    public byte Flags { get; set; }
+
+    public long Ticks { get; set; }
+
+    public int Executed { get; set; }
+
+    /// <summary>Gets or sets the bytes after the fixed fields: statuses, details, the results block.</summary>
+    public byte[] Tail { get; set; } = [];
+
+    /// <summary>Gets or sets a value indicating whether the worker exits (code 3) once the frame is out, instead of waiting to be killed.</summary>
+    public bool ExitAfter { get; set; }
+}
+
+/// <summary>Writes a Results frame for the batch it runs (its slot, its sequence number) with the fields it is given, bypassing the worker's encoder.</summary>
+public sealed class ForgeResults : IWorkload<ForgedResults, object?>
+{
+    public object? Execute(ForgedResults input, WorkContext context)
+    {
+        var host = Concurrency.Processes.Worker.WorkerHost.Current!;
+        var frame = new Concurrency.Processes.Internal.FrameBuffer();
+        frame.BeginFrame(Concurrency.Processes.Internal.FrameType.Results);
+        frame.WriteInt32(0);
+        frame.WriteInt32(host.Progress.Read(0).Seq);
+        frame.WriteInt32(input.Start);
+        frame.WriteInt32(input.Count);
+        frame.WriteByte(input.Flags);
+        frame.WriteInt64(input.Ticks);
+        frame.WriteInt32(input.Executed);
+        frame.WriteBytes(input.Tail);
+        frame.EndFrame();
+        host.WriteRawForTesting(frame.WrittenSpan);
+        if (input.ExitAfter)
+        {
+            Environment.Exit(3);
+        }
+
+        Thread.Sleep(Timeout.Infinite);
+        return null;
+    }
+}
+
+/// <summary>Returns one-element arrays nested <c>input</c> deep, in an object-typed result.</summary>
+public sealed class Nest : IWorkload<int, object?>
+{
+    public static int DepthOf(object? value)
+    {
+        var depth = 0;
+        while (value is object?[] { Length: 1 } array)
+        {
+            depth++;
+            value = array[0];
+        }
+
+        return depth;
+    }
+
+    public object? Execute(int input, WorkContext context)
+    {
+        object? value = null;
+        for (var i = 0; i < input; i++)
+        {
+            value = new object?[] { value };
+        }
+
+        return value;
     }
 }

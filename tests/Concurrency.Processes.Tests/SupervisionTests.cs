@@ -237,7 +237,7 @@ public abstract class SupervisionTests
             $"The result of type {typeof(RunNode).FullName} cannot be serialized: MessagePack.MessagePackSerializationException: ",
             ex.Message,
             StringComparison.Ordinal);
-        Assert.Contains("The object graph is more than 500 levels deep (at a RunNode): a reference cycle, or a structure nested too deeply to send.", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("The object graph is nested through more than 2008 formatters (at a RunNode): a reference cycle, or a structure nested far deeper than the 500 levels a reader accepts.", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

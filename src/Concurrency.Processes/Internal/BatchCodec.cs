@@ -150,56 +150,19 @@ internal sealed class BatchCodec<TWorkload, TInput, TResult> : BatchCodec
     public override void ApplyResults(Assignment assignment, ref PayloadReader reader, IWorkSerializer serializer, ExecutorTelemetry telemetry, ResultFlags flags, int start, int count)
     {
         var batch = (WorkBatch<TInput, TResult>)assignment.Batch;
-        var ticks = reader.ReadInt64();
-        var executed = reader.ReadInt32();
-        if (start < 0 || count < 0 || start + count > assignment.Count)
-        {
-            throw new InvalidDataException($"Malformed message: results for positions {start}..{start + count} of a batch of {assignment.Count}.");
-        }
-
-        ReadOnlySpan<byte> statuses = (flags & ResultFlags.HasStatuses) != 0 ? reader.ReadSpan(count).ToArray() : default;
-        Exception?[]? failures = null;
-        if (!statuses.IsEmpty)
-        {
-            failures = new Exception?[count];
-            for (var k = 0; k < count; k++)
-            {
-                failures[k] = (ItemStatus)statuses[k] switch
-                {
-                    ItemStatus.Ok or ItemStatus.Canceled or ItemStatus.NotRun => null,
-                    ItemStatus.WorkloadThrew => Remote(reader.ReadRequiredString(), reader.ReadString() ?? string.Empty, reader.ReadString()),
-                    ItemStatus.ResultNotSerializable or ItemStatus.InputNotDeserializable => new SerializationException(reader.ReadString()),
-                    ItemStatus.WorkloadRefused => new InvalidOperationException(reader.ReadString()),
-                    var other => throw new InvalidDataException($"Malformed message: item status {(byte)other}."),
-                };
-            }
-        }
-
-        var block = reader.ReadBlock();
-        TResult[]? results = null;
-        Exception? resultsFailure = null;
-        if (block.Length > 0)
-        {
-            try
-            {
-                results = serializer.Deserialize<TResult[]>(block);
-                if (results is null || results.Length != count)
-                {
-                    throw new InvalidDataException($"{results?.Length ?? 0} results for {count} items.");
-                }
-            }
-#pragma warning disable CA1031 // Results the parent cannot read fail their items, not the pool.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                resultsFailure = new SerializationException(
-                    $"The results of {WorkloadName} ({TypeGate.Describe(typeof(TResult))}) sent by worker {assignment.Worker.Id} cannot be deserialized: {Innermost(ex).Message}", ex);
-            }
-        }
+        var (ticks, executed, statusBytes, failures, results, resultsError) = DecodeResults(ref reader, serializer, flags, start, count, assignment.Count);
+        ReadOnlySpan<byte> statuses = statusBytes;
+        Exception? resultsFailure = resultsError is null ? null : new SerializationException(
+            $"The results of {WorkloadName} ({TypeGate.Describe(typeof(TResult))}) sent by worker {assignment.Worker.Id} cannot be deserialized: {Innermost(resultsError).Message}", resultsError);
 
         // Timing first: the sizer reads it when the last item settles.
+        if (ticks > long.MaxValue - batch.ExecutionTicks)
+        {
+            throw new InvalidDataException($"Malformed message: {ticks} more ticks overflow the batch's execution time of {batch.ExecutionTicks} ticks.");
+        }
+
         batch.ExecutionTicks += ticks;
-        batch.ExecutedCount += executed;
+        batch.ExecutedCount = checked(batch.ExecutedCount + executed);
         telemetry.ItemsStarted(executed);
         var completed = 0;
         for (var k = 0; k < count; k++)
@@ -238,6 +201,72 @@ internal sealed class BatchCodec<TWorkload, TInput, TResult> : BatchCodec
         telemetry.ItemsCompleted(completed);
     }
 
+    /// <summary>
+    /// Decodes the rest of a Results payload (after slot, seq, start, count and flags) for positions
+    /// [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) of the <paramref name="sent"/> items sent.
+    /// Every field is the worker's claim: the method returns values checked against each other and against
+    /// <paramref name="sent"/>, or throws <see cref="InvalidDataException"/>, and nothing else. Results that cannot be
+    /// deserialized are not a protocol error: they come back as <see cref="DecodedResults{TResult}.ResultsError"/>, to fail their items.
+    /// </summary>
+    public DecodedResults<TResult> DecodeResults(ref PayloadReader reader, IWorkSerializer serializer, ResultFlags flags, int start, int count, int sent)
+    {
+        var ticks = reader.ReadInt64();
+        var executed = reader.ReadInt32();
+
+        // Every number here comes from the worker: compared without arithmetic that can overflow.
+        if (start < 0 || count < 0 || start > sent || count > sent - start)
+        {
+            throw new InvalidDataException($"Malformed message: results for positions {start}..{(long)start + count} of a batch of {sent}.");
+        }
+
+        if (ticks < 0 || executed < 0 || executed > count)
+        {
+            throw new InvalidDataException($"Malformed message: a Results frame reports {executed} executed items and {ticks} ticks for {count} positions.");
+        }
+
+        var statuses = (flags & ResultFlags.HasStatuses) != 0 ? reader.ReadSpan(count).ToArray() : null;
+        Exception?[]? failures = null;
+        if (statuses is not null)
+        {
+            failures = new Exception?[count];
+            for (var k = 0; k < count; k++)
+            {
+                failures[k] = (ItemStatus)statuses[k] switch
+                {
+                    ItemStatus.Ok or ItemStatus.Canceled or ItemStatus.NotRun => null,
+                    ItemStatus.WorkloadThrew => Remote(reader.ReadRequiredString(), reader.ReadString() ?? string.Empty, reader.ReadString()),
+                    ItemStatus.ResultNotSerializable or ItemStatus.InputNotDeserializable => new SerializationException(reader.ReadString()),
+                    ItemStatus.WorkloadRefused => new InvalidOperationException(reader.ReadString()),
+                    var other => throw new InvalidDataException($"Malformed message: item status {(byte)other}."),
+                };
+            }
+        }
+
+        var block = reader.ReadBlock();
+        TResult[]? results = null;
+        Exception? resultsError = null;
+        if (block.Length > 0)
+        {
+            try
+            {
+                results = serializer.Deserialize<TResult[]>(block);
+                if (results is null || results.Length != count)
+                {
+                    throw new InvalidDataException($"{results?.Length ?? 0} results for {count} items.");
+                }
+            }
+#pragma warning disable CA1031 // Results the parent cannot read fail their items, not the pool.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                results = null;
+                resultsError = ex;
+            }
+        }
+
+        return new DecodedResults<TResult>(ticks, executed, statuses, failures, results, resultsError);
+    }
+
     private WorkloadException Remote(string type, string message, string? stackTrace) =>
         new(WorkloadException.FormatMessage(WorkloadName, type, message), type, stackTrace);
 
@@ -270,7 +299,8 @@ internal sealed class BatchCodec<TWorkload, TInput, TResult> : BatchCodec
             var input = batch.Inputs[index];
             try
             {
-                serializer.Serialize(frame, input);
+                // As the batch sends it (in an array), so that the probe and the batch are judged alike (e.g. by a depth limit).
+                serializer.Serialize(frame, new[] { input });
                 keep.Add(index);
             }
 #pragma warning disable CA1031
@@ -320,3 +350,6 @@ internal sealed class BatchCodec<TWorkload, TInput, TResult> : BatchCodec
         return ex;
     }
 }
+
+/// <summary>A decoded Results payload: timing, per-item statuses and failure details (when any item did not succeed), the results or why they could not be read.</summary>
+internal readonly record struct DecodedResults<TResult>(long Ticks, int Executed, byte[]? Statuses, Exception?[]? Failures, TResult[]? Results, Exception? ResultsError);

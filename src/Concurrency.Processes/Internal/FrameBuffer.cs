@@ -11,9 +11,6 @@ namespace Concurrency.Processes.Internal;
 /// <remarks>Not thread-safe: each writer owns one.</remarks>
 internal sealed class FrameBuffer : IBufferWriter<byte>
 {
-    /// <summary>Above this, a buffer is released after use instead of kept for the next frame.</summary>
-    private const int KeepLimit = 64 * 1024 * 1024;
-
     private byte[] _buffer;
     private int _position;
     private int _frameStart = -1;
@@ -39,7 +36,7 @@ internal sealed class FrameBuffer : IBufferWriter<byte>
     {
         _position = 0;
         _frameStart = -1;
-        if (_buffer.Length > KeepLimit)
+        if (_buffer.Length > Protocol.BufferKeepLimit)
         {
             _buffer = new byte[16 * 1024];
         }

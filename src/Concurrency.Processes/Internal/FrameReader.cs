@@ -7,10 +7,19 @@ namespace Concurrency.Processes.Internal;
 /// A stream that ends between frames is a clean end; one that ends inside a frame, a length out of
 /// range or an unknown frame type is an <see cref="InvalidDataException"/> — never a hang.
 /// </summary>
-/// <remarks>Not thread-safe: one reader thread owns it. A payload stays valid until the next read.</remarks>
+/// <remarks>
+/// <para>Not thread-safe: one reader thread owns it. A payload stays valid until the next read.</para>
+/// <para>
+/// The length in a frame's header is the writer's claim, not a fact: the buffer grows with the bytes that actually
+/// arrive (at most doubling per step, never past the frame), so a header that announces a large payload and is
+/// followed by nothing costs nothing. A buffer grown past <see cref="Protocol.BufferKeepLimit"/> for a large frame is
+/// released once that frame has been read.
+/// </para>
+/// </remarks>
 internal sealed class FrameReader
 {
     private readonly Stream _stream;
+    private readonly int _initialCapacity;
     private byte[] _buffer;
     private int _start;
     private int _end;
@@ -18,7 +27,9 @@ internal sealed class FrameReader
 
     public FrameReader(Stream stream, int initialCapacity = 64 * 1024)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(initialCapacity, Protocol.HeaderSize);
         _stream = stream;
+        _initialCapacity = initialCapacity;
         _buffer = new byte[initialCapacity];
     }
 
@@ -32,11 +43,15 @@ internal sealed class FrameReader
     /// <summary>Gets a value indicating whether the stream ended in the middle of a frame: its writer went away while it wrote (a worker that died), rather than wrote garbage.</summary>
     public bool EndedMidFrame { get; private set; }
 
+    /// <summary>Gets the size of the buffer, which the bytes received so far have grown it to.</summary>
+    public int Capacity => _buffer.Length;
+
     /// <summary>Reads the next frame.</summary>
     /// <returns><see langword="false"/> when the stream ended cleanly between frames.</returns>
     /// <exception cref="InvalidDataException">The stream ended inside a frame, or the frame is malformed.</exception>
     public bool TryReadFrame(out FrameType type, out ReadOnlyMemory<byte> payload)
     {
+        ReleaseLargeBuffer();
         if (!Fill(Protocol.HeaderSize, atBoundary: true))
         {
             type = default;
@@ -65,15 +80,33 @@ internal sealed class FrameReader
         return true;
     }
 
+    /// <summary>Replaces a buffer that a large frame grew past the keep limit (its payload has been handled) by one of the initial size.</summary>
+    private void ReleaseLargeBuffer()
+    {
+        var have = _end - _start;
+        if (_buffer.Length <= Protocol.BufferKeepLimit || have > _initialCapacity)
+        {
+            return;
+        }
+
+        var smaller = new byte[_initialCapacity];
+        Buffer.BlockCopy(_buffer, _start, smaller, 0, have);
+        _buffer = smaller;
+        _start = 0;
+        _end = have;
+    }
+
+    /// <summary>Reads until <paramref name="needed"/> bytes (at most <see cref="Protocol.HeaderSize"/> + <see cref="Protocol.MaxPayloadLength"/>) are buffered from <see cref="_start"/>.</summary>
     private bool Fill(int needed, bool atBoundary)
     {
         while (_end - _start < needed)
         {
-            if (_buffer.Length - _start < needed)
+            if (_end == _buffer.Length)
             {
-                // Move the partial frame to the front, and grow if it still does not fit.
+                // No room left after what is buffered: move the partial frame to the front, or, if it fills the whole
+                // buffer, grow by what has arrived (double), capped at the frame's length.
                 var have = _end - _start;
-                var target = _buffer.Length >= needed ? _buffer : new byte[Math.Max(needed, Math.Min(_buffer.Length * 2L, Array.MaxLength))];
+                var target = _start > 0 ? _buffer : new byte[(int)Math.Min(needed, 2L * _buffer.Length)];
                 Buffer.BlockCopy(_buffer, _start, target, 0, have);
                 _buffer = target;
                 _start = 0;
@@ -104,7 +137,7 @@ internal sealed class FrameReader
     }
 }
 
-/// <summary>Reads the fields of a payload, with bounds checks that report a malformed message.</summary>
+/// <summary>Reads the fields of a payload, with bounds checks that report a malformed message (<see cref="InvalidDataException"/>), whatever the lengths it reads.</summary>
 internal struct PayloadReader
 {
     private readonly ReadOnlyMemory<byte> _payload;
@@ -162,7 +195,7 @@ internal struct PayloadReader
 
     private ReadOnlySpan<byte> Take(int count)
     {
-        if (count > Remaining)
+        if ((uint)count > (uint)Remaining)
         {
             throw Malformed($"{count} more bytes needed with {Remaining} left");
         }

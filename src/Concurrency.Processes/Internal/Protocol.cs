@@ -5,6 +5,13 @@ namespace Concurrency.Processes.Internal;
 /// </summary>
 /// <remarks>
 /// <para>
+/// Either end treats what the other sends as untrusted. The decoders (<see cref="FrameReader"/>,
+/// <see cref="PayloadReader"/>, the codecs) report bytes that break the protocol — a malformed or truncated frame,
+/// fields that contradict each other or the state they refer to — with an <see cref="InvalidDataException"/> whose
+/// message starts with "Malformed message" or "Truncated message", and with nothing else: lengths, counts and
+/// offsets are compared without arithmetic that can overflow, and no length is allocated before its bytes arrive.
+/// </para>
+/// <para>
 /// A frame is a 5-byte header — the payload length (int32, little-endian) and a <see cref="FrameType"/> —
 /// followed by the payload. The parent writes to the worker's stdin; the worker writes to a private
 /// duplicate of its original stdout, after pointing file descriptor 1 at stderr, so that nothing the
@@ -35,9 +42,16 @@ internal static class Protocol
     /// <summary>The size of a frame header.</summary>
     public const int HeaderSize = 5;
 
-    /// <summary>The largest payload accepted: a bound that turns a corrupt length into an error instead of a huge allocation.</summary>
+    /// <summary>
+    /// The largest payload accepted: a bound that turns a corrupt length into an error. The reader never allocates a
+    /// frame's announced length up front; its buffer grows with the bytes that actually arrive (see <see cref="FrameReader"/>).
+    /// </summary>
     public const int MaxPayloadLength = 1 << 30;
+
+    /// <summary>Above this size, a frame buffer that a large frame grew is released once the frame is done, instead of kept for the next one.</summary>
+    public const int BufferKeepLimit = 64 * 1024 * 1024;
 }
+
 
 /// <summary>The kinds of frame.</summary>
 internal enum FrameType : byte

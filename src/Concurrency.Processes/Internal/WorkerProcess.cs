@@ -65,6 +65,9 @@ internal sealed class WorkerProcess
 {
     private const int TailLines = 20;
 
+    /// <summary>The stack of a reader thread: a margin, beyond the decoders' depth limits, for what runs on it (decoding results, completing items).</summary>
+    private const int ReaderStackSize = 16 * 1024 * 1024;
+
     private readonly Lock _writeLock = new();
     private readonly FrameBuffer _writeBuffer = new();
     private readonly byte[] _smallFrame = new byte[Protocol.HeaderSize + 8];
@@ -231,58 +234,85 @@ internal sealed class WorkerProcess
         }
     }
 
-    /// <summary>Starts the thread that reads the worker's frames and calls <paramref name="onFrame"/>, then <paramref name="onEnd"/> once.</summary>
+    /// <summary>
+    /// Starts the thread that reads the worker's frames and calls <paramref name="onFrame"/>, then <paramref name="onEnd"/> once.
+    /// </summary>
+    /// <remarks>
+    /// This is the one place that enforces the rule that nothing a worker sends can end the parent. The stream
+    /// ending (end of file, <see cref="IOException"/>, <see cref="ObjectDisposedException"/> from a read: the
+    /// worker died or the pool closed its end) ends the worker's life as usual. Any other exception out of reading
+    /// or handling a frame — an <see cref="InvalidDataException"/> from the decoders, or anything else, which then is
+    /// a decoder's bug that the worker's bytes reached — is a protocol violation by that worker: it is killed
+    /// (<see cref="KillReason.ProtocolError"/>), its items fail with a message naming the cause, and the pool
+    /// replaces it. A stack overflow cannot be caught: decoders bound the depth they recurse to instead
+    /// (<see cref="MessagePackWorkSerializer.MaxDepth"/>), and the thread has a large stack as a further margin.
+    /// </remarks>
     public void StartReader(Action<WorkerProcess, FrameType, ReadOnlyMemory<byte>> onFrame, Action<WorkerProcess, Exception?> onEnd)
     {
-        var thread = new Thread(() =>
-        {
-            Exception? error = null;
-            try
+        var thread = new Thread(
+            () =>
             {
-                var reader = _reader = new FrameReader(_input);
-                while (reader.TryReadFrame(out var type, out var payload))
+                var error = ReadFrames(onFrame);
+                try
                 {
-                    onFrame(this, type, payload);
+                    onEnd(this, error);
                 }
-            }
-            catch (InvalidDataException ex) when (_reader?.EndedMidFrame == true)
-            {
-                // The worker's end closed half-way through a frame: it died while it wrote (or closed its output, and
-                // is made to die now). Not a protocol error of ours: the crash is reported with its exit code.
-                error = ex;
-                DiedMidMessage = ex.Message;
-                TryKill(Process);
-            }
-            catch (InvalidDataException ex)
-            {
-                error = ex;
-                ProtocolErrorMessage ??= ex.Message;
-                Kill(KillReason.ProtocolError);
-            }
-            catch (IOException ex)
-            {
-                error = ex;
-            }
-            catch (ObjectDisposedException ex)
-            {
-                error = ex;
-            }
-
-            try
-            {
-                onEnd(this, error);
-            }
-            finally
-            {
-                _exited.TrySetResult();
-            }
-        })
+                finally
+                {
+                    _exited.TrySetResult();
+                }
+            },
+            ReaderStackSize)
         {
             IsBackground = true,
             Name = $"Concurrency worker {Id} reader",
         };
         thread.Start();
     }
+
+    /// <summary>Reads and handles frames until the worker's output ends or breaks the protocol; returns why it stopped (<see langword="null"/>: a clean end).</summary>
+    private Exception? ReadFrames(Action<WorkerProcess, FrameType, ReadOnlyMemory<byte>> onFrame)
+    {
+        FrameType? handling = null;
+        try
+        {
+            var reader = _reader = new FrameReader(_input);
+            while (reader.TryReadFrame(out var type, out var payload))
+            {
+                handling = type;
+                onFrame(this, type, payload);
+                handling = null;
+            }
+
+            return null;
+        }
+        catch (InvalidDataException ex) when (handling is null && _reader?.EndedMidFrame == true)
+        {
+            // The worker's end closed half-way through a frame: it died while it wrote (or closed its output, and
+            // is made to die now). Not a protocol error of ours: the crash is reported with its exit code.
+            DiedMidMessage = ex.Message;
+            TryKill(Process);
+            return ex;
+        }
+        catch (Exception ex) when (handling is null && ex is IOException or ObjectDisposedException)
+        {
+            return ex;
+        }
+#pragma warning disable CA1031 // Total by design: whatever the worker's bytes cause is that worker's protocol violation, never the parent's end.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            ProtocolErrorMessage ??= DescribeViolation(ex, handling);
+            Kill(KillReason.ProtocolError);
+            return ex;
+        }
+    }
+
+    /// <summary>The message a protocol violation reports: a decoder's own message, or the unexpected exception's type and message.</summary>
+    private static string DescribeViolation(Exception ex, FrameType? handling) =>
+        ex is InvalidDataException
+            ? ex.Message
+            : $"Malformed message: {(handling is { } type ? $"handling a {type} frame" : "reading a frame")} threw {ex.GetType().FullName}: {ex.Message}";
 
     /// <summary>
     /// Moves the frames after the Hello onto <paramref name="connection"/>. The worker's stdout pipe stays open and

@@ -4,15 +4,22 @@ using MessagePack.Formatters;
 namespace Concurrency.Processes;
 
 /// <summary>
-/// Wraps a resolver so that writing a value more than <see cref="MaxDepth"/> objects deep throws instead of
+/// Wraps a resolver so that writing through more than <see cref="MaxDepth"/> nested formatters throws instead of
 /// recursing on: MessagePack bounds the depth it reads, not the depth it writes, and a value with a reference cycle
 /// (or a linked list of 50,000 nodes) would overflow the writing thread's stack, which no catch survives. Every
 /// member's formatter comes from this resolver, so each level of the object graph passes through the guard.
 /// </summary>
+/// <remarks>
+/// This is the stack's backstop, not the depth rule: a level of the value can take more than one formatter (a member
+/// typed <see cref="object"/> goes through the object formatter, then the value's own), so the guard allows several
+/// formatters per level of <see cref="MessagePackWorkSerializer.MaxDepth"/>, and that rule, checked on what was
+/// written, decides what is too deep. Workers run items (and write their results) on threads with a stack large enough
+/// for the guard's depth.
+/// </remarks>
 internal sealed class DepthLimitedResolver(IFormatterResolver inner) : IFormatterResolver
 {
-    /// <summary>The deepest object graph written: as deep as MessagePack's untrusted-data security lets a reader read.</summary>
-    public const int MaxDepth = 500;
+    /// <summary>The most formatters nested while writing: four per level a reader accepts, and a few for the message around the value.</summary>
+    public const int MaxDepth = (4 * MessagePackWorkSerializer.MaxDepth) + 8;
 
     [ThreadStatic]
     private static int t_depth;
@@ -44,7 +51,7 @@ internal sealed class DepthLimitedResolver(IFormatterResolver inner) : IFormatte
             {
                 t_depth--;
                 throw new MessagePackSerializationException(
-                    $"The object graph is more than {MaxDepth} levels deep (at a {typeof(T).Name}): a reference cycle, or a structure nested too deeply to send. " +
+                    $"The object graph is nested through more than {MaxDepth} formatters (at a {typeof(T).Name}): a reference cycle, or a structure nested far deeper than the {MessagePackWorkSerializer.MaxDepth} levels a reader accepts. " +
                     "Send a flat form instead (e.g. an array of nodes with indexes for links).");
             }
 

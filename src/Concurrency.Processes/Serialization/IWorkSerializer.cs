@@ -17,6 +17,11 @@ namespace Concurrency.Processes;
 /// exception for a value that cannot be serialized; the pool fails that item with a
 /// <see cref="System.Runtime.Serialization.SerializationException"/> that names the type.
 /// </para>
+/// <para>
+/// <see cref="Deserialize{T}"/> reads bytes another process wrote, which may be hostile: it must bound how deep it
+/// recurses (a stack overflow ends the process and cannot be caught), the sizes it allocates and the hashing of
+/// the collections it builds, and report anything else as an exception (the item then fails, not the pool).
+/// </para>
 /// </remarks>
 public interface IWorkSerializer
 {

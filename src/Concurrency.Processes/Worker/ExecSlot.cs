@@ -25,6 +25,12 @@ internal sealed class ExecSlot
     private object? _cachedWorkload;
     private byte[] _statuses = new byte[256];
 
+    /// <summary>
+    /// The stack of a slot's thread, as large as the main thread's: results are serialized on it, and the serializer's
+    /// guard against reference cycles lets thousands of formatters nest before it stops (see DepthLimitedResolver).
+    /// </summary>
+    private const int StackSize = 8 * 1024 * 1024;
+
     public ExecSlot(WorkerHost host, int index, bool dedicatedThread)
     {
         _host = host;
@@ -33,7 +39,7 @@ internal sealed class ExecSlot
         {
             _signal = new ManualResetEventSlim(false, 100);
             _payload = new byte[16 * 1024];
-            var thread = new Thread(Loop)
+            var thread = new Thread(Loop, StackSize)
             {
                 IsBackground = true,
                 Name = $"Concurrency worker thread {index}",

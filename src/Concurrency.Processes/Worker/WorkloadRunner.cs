@@ -182,7 +182,7 @@ internal sealed class WorkloadRunner<TWorkload, TInput, TResult>(WorkerHost host
 
             try
             {
-                serializer.Serialize(scratch, results[i]);
+                serializer.Serialize(scratch, results[i..(i + 1)]);
             }
 #pragma warning disable CA1031
             catch (Exception ex)
