@@ -389,6 +389,7 @@ public sealed partial class ProcessPoolExecutor
         }
 
         assignment.Codec.ApplyResults(assignment, ref reader, _serializer, _telemetry, flags, start, count);
+        assignment.RecordDelivery(start + count);
         if ((flags & ResultFlags.Retiring) != 0)
         {
             MarkRetiring(worker);

@@ -416,18 +416,19 @@ public sealed partial class ProcessPoolExecutor
                         continue;
                     }
 
-                    var (seq, position, done, _) = worker.Progress.Read(slot.Index);
-                    var token = ProgressRegion.Token(seq, position, done);
+                    // The item's clock runs from what the pool itself sees: it starts when the supervisor first sees the
+                    // batch (at most one period late) and restarts whenever results arrive, the worker sending each
+                    // item's outcome before it starts the next. What the worker writes in its progress slot cannot stop it.
+                    var token = assignment.DeliveryToken;
                     if (token != slot.SeenToken)
                     {
-                        // An item's clock starts when the supervisor first sees it start: at most one period late.
                         slot.SeenToken = token;
                         slot.SeenAt = now;
                     }
 
-                    if (_itemTimeout is { } timeout && seq == assignment.Seq && !done && _time.GetElapsedTime(slot.SeenAt, now) >= timeout)
+                    if (_itemTimeout is { } timeout && _time.GetElapsedTime(slot.SeenAt, now) >= timeout)
                     {
-                        (kills ??= []).Add((worker, new KillTarget(slot.Index, seq, position), token, KillReason.ItemTimeout));
+                        (kills ??= []).Add((worker, new KillTarget(slot.Index, assignment.Seq, assignment.DeliveredUpTo), token, KillReason.ItemTimeout));
                         continue;
                     }
 
@@ -450,8 +451,7 @@ public sealed partial class ProcessPoolExecutor
         {
             // The item may have ended since the decision: then this kill is not for anything that runs now. (It can
             // still end between this check and the kill; settling checks the kill's target against what ran.)
-            var (seq, position, done, _) = worker.Progress.Read(target.Slot);
-            if (ProgressRegion.Token(seq, position, done) != token)
+            if (CurrentDeliveryToken(worker, target.Slot) != token)
             {
                 continue;
             }
@@ -459,6 +459,15 @@ public sealed partial class ProcessPoolExecutor
             LogKilling(_logger, Name, worker.Id, reason == KillReason.ItemTimeout ? "an item ran past ItemTimeout" : "a cancelled item ignored its token past CancellationGracePeriod");
             BeforeKill?.Invoke(worker, target);
             worker.Kill(reason, target);
+        }
+    }
+
+    /// <summary>The delivery token of what slot <paramref name="slot"/> of <paramref name="worker"/> runs now, or -1.</summary>
+    private long CurrentDeliveryToken(WorkerProcess worker, int slot)
+    {
+        lock (_lock)
+        {
+            return worker.Slots[slot].Current is { } assignment ? assignment.DeliveryToken : -1;
         }
     }
 

@@ -53,6 +53,8 @@ internal sealed class Assignment(QueuedBatch source, WorkerProcess worker, int s
 
     private long _cancelRequestedAt;
     private int _sent;
+    private int _deliveredUpTo;
+    private int _deliveries;
 
     /// <summary>Gets the callback that forwards the batch's cancellation to the worker.</summary>
     public static Action<object?> OnCanceled { get; } = static state =>
@@ -68,6 +70,27 @@ internal sealed class Assignment(QueuedBatch source, WorkerProcess worker, int s
     public long CancelRequestedAt => Volatile.Read(ref _cancelRequestedAt);
 
     public int IndexAt(int position) => Positions is { } p ? p[position] : position;
+
+    /// <summary>
+    /// Gets how far the worker's results have arrived: the end of the furthest Results frame applied. The pool's own
+    /// record of the batch's progress, which the worker cannot forge: the next item is the one running.
+    /// </summary>
+    public int DeliveredUpTo => Volatile.Read(ref _deliveredUpTo);
+
+    /// <summary>Gets a token that changes whenever results of the batch arrive: the supervisor restarts an item's clock on it.</summary>
+    public long DeliveryToken => ((long)Seq << 32) | (uint)Volatile.Read(ref _deliveries);
+
+    /// <summary>Records that results for positions up to <paramref name="end"/> (exclusive) arrived.</summary>
+    public void RecordDelivery(int end)
+    {
+        var seen = Volatile.Read(ref _deliveredUpTo);
+        while (end > seen && Interlocked.CompareExchange(ref _deliveredUpTo, end, seen) is var was && was != seen)
+        {
+            seen = was;
+        }
+
+        Interlocked.Increment(ref _deliveries);
+    }
 
     /// <summary>Records the cancellation; returns whether the Batch frame is already out (then the caller forwards it).</summary>
     public bool RequestCancel()

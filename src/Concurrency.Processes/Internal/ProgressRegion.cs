@@ -151,7 +151,7 @@ internal sealed unsafe class ProgressRegion : IDisposable
         }
     }
 
-    public static long Token(int seq, int position, bool done) => ((long)(uint)seq << 32) | ((uint)position << 1) | (done ? 1u : 0u);
+    private static long Token(int seq, int position, bool done) => ((long)(uint)seq << 32) | ((uint)position << 1) | (done ? 1u : 0u);
 
     /// <summary>Publishes that <paramref name="slot"/> starts item <paramref name="position"/> of batch <paramref name="seq"/>.</summary>
     public void Begin(int slot, int seq, int position, long startTicks)

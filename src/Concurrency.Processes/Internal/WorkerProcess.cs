@@ -49,7 +49,7 @@ internal sealed class WorkerSlot(WorkerProcess worker, int index)
     /// <summary>Gets or sets the batch the slot runs, or <see langword="null"/> when idle (pool lock).</summary>
     public Assignment? Current { get; set; }
 
-    /// <summary>Gets or sets the progress token (batch, item, done) the supervisor last saw on this slot (supervisor thread only).</summary>
+    /// <summary>Gets or sets the delivery token (<see cref="Assignment.DeliveryToken"/>) the supervisor last saw on this slot (supervisor thread only).</summary>
     public long SeenToken { get; set; } = -1;
 
     /// <summary>Gets or sets when the supervisor first saw <see cref="SeenToken"/>, in timestamps of the pool's <see cref="TimeProvider"/> (supervisor thread only).</summary>
