@@ -15,6 +15,15 @@ namespace Concurrency.Analyzers;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class PortabilityAnalyzer : DiagnosticAnalyzer
 {
+    /// <summary>The diagnostic property that names the obvious fix of a CONC001, if there is one.</summary>
+    public const string FixProperty = "Fix";
+
+    /// <summary>The <see cref="FixProperty"/> value for "make the workload public".</summary>
+    public const string FixMakePublic = "MakePublic";
+
+    /// <summary>The <see cref="FixProperty"/> value for "add a public parameterless constructor".</summary>
+    public const string FixAddConstructor = "AddConstructor";
+
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
         Descriptors.WorkloadNotCreatable,
@@ -101,7 +110,11 @@ public sealed class PortabilityAnalyzer : DiagnosticAnalyzer
 
         if (NotCreatable(type) is { } reason)
         {
-            context.ReportDiagnostic(Diagnostic.Create(Descriptors.WorkloadNotCreatable, declaration, name, reason));
+            var fix = reason.StartsWith("it is not public.", System.StringComparison.Ordinal) ? FixMakePublic
+                : reason.StartsWith("it has no public parameterless constructor", System.StringComparison.Ordinal) ? FixAddConstructor
+                : null;
+            var properties = fix is null ? null : ImmutableDictionary<string, string?>.Empty.Add(FixProperty, fix);
+            context.ReportDiagnostic(Diagnostic.Create(Descriptors.WorkloadNotCreatable, declaration, properties, name, reason));
         }
 
         var graph = new TypeGraph(known);
