@@ -261,7 +261,6 @@ internal sealed class AccessRecorder
 
     private static bool IsImmutable(ITypeSymbol? type) =>
         type is null ||
-        type.SpecialType is (>= SpecialType.System_Boolean and <= SpecialType.System_UIntPtr) or SpecialType.System_DateTime ||
-        type.TypeKind == TypeKind.Enum ||
+        SerializerModel.IsPlainValue(type) ||
         type.ContainingNamespace?.ToDisplayString() is "System.Collections.Immutable" or "System.Collections.Frozen";
 }

@@ -153,6 +153,11 @@ internal static class SerializerModel
         return false;
     }
 
+    /// <summary>Gets whether <paramref name="type"/> is a primitive, string, decimal, DateTime or enum: a plain immutable value.</summary>
+    public static bool IsPlainValue(ITypeSymbol type) =>
+        type.TypeKind == TypeKind.Enum ||
+        type.SpecialType is (>= SpecialType.System_Boolean and <= SpecialType.System_UIntPtr) or SpecialType.System_DateTime;
+
     /// <summary>Gets whether <paramref name="type"/> is an array or a collection other than string.</summary>
     public static bool IsCollection(ITypeSymbol type, KnownTypes known) =>
         type is IArrayTypeSymbol ||

@@ -61,7 +61,7 @@ internal sealed class TypeGraph
             return;
         }
 
-        if (named.TypeKind == TypeKind.Enum || named.SpecialType is (>= SpecialType.System_Boolean and <= SpecialType.System_UIntPtr) or SpecialType.System_DateTime || !_visited.Add(named))
+        if (SerializerModel.IsPlainValue(named) || !_visited.Add(named))
         {
             return;
         }
