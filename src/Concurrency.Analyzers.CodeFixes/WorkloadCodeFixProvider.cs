@@ -27,6 +27,9 @@ public sealed class WorkloadCodeFixProvider : CodeFixProvider
     /// <summary>The equivalence key of "Add a public parameterless constructor".</summary>
     public const string AddConstructorKey = "Concurrency.AddConstructor";
 
+    /// <summary>The equivalence key of "Make the field a public settable property".</summary>
+    public const string MakePropertyKey = "Concurrency.MakeProperty";
+
     /// <summary>The equivalence key of "Mark the workload [ThreadsOnlyWorkload]".</summary>
     public const string ThreadsOnlyKey = "Concurrency.ThreadsOnly";
 
@@ -55,9 +58,17 @@ public sealed class WorkloadCodeFixProvider : CodeFixProvider
                 continue;
             }
 
+            diagnostic.Properties.TryGetValue(PortabilityAnalyzer.FixProperty, out var fix);
+            if (fix == PortabilityAnalyzer.FixMakeProperty &&
+                node is VariableDeclaratorSyntax { Parent: VariableDeclarationSyntax { Variables.Count: 1, Parent: FieldDeclarationSyntax field } } variable)
+            {
+                context.RegisterCodeFix(
+                    CodeAction.Create("Make the field a public settable property (it then travels to worker processes)", c => MakePropertyAsync(context.Document, field, variable, c), MakePropertyKey),
+                    diagnostic);
+            }
+
             if (diagnostic.Id == DiagnosticIds.WorkloadNotCreatable && node is TypeDeclarationSyntax)
             {
-                diagnostic.Properties.TryGetValue(PortabilityAnalyzer.FixProperty, out var fix);
                 if (fix == PortabilityAnalyzer.FixMakePublic)
                 {
                     context.RegisterCodeFix(
@@ -83,6 +94,59 @@ public sealed class WorkloadCodeFixProvider : CodeFixProvider
         var editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
         editor.SetAccessibility(declaration, Accessibility.Public);
         return editor.GetChangedDocument();
+    }
+
+    /// <summary>Renames the field to a property name everywhere, then turns its declaration into <c>public T Name { get; set; }</c>, keeping its initializer.</summary>
+    private static async Task<Solution> MakePropertyAsync(Document document, FieldDeclarationSyntax field, VariableDeclaratorSyntax variable, CancellationToken cancellationToken)
+    {
+        var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+        if (model?.GetDeclaredSymbol(variable, cancellationToken) is not IFieldSymbol symbol)
+        {
+            return document.Project.Solution;
+        }
+
+        var name = PropertyName(symbol.Name);
+        var annotation = new SyntaxAnnotation();
+        var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+        var solution = document.WithSyntaxRoot(root!.ReplaceNode(field, field.WithAdditionalAnnotations(annotation))).Project.Solution;
+        var annotated = solution.GetDocument(document.Id)!;
+        var annotatedRoot = (await annotated.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false))!;
+        var annotatedModel = (await annotated.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false))!;
+        var annotatedField = annotatedRoot.GetAnnotatedNodes(annotation).OfType<FieldDeclarationSyntax>().Single();
+        var fieldSymbol = annotatedModel.GetDeclaredSymbol(annotatedField.Declaration.Variables[0], cancellationToken)!;
+        solution = await Microsoft.CodeAnalysis.Rename.Renamer.RenameSymbolAsync(solution, fieldSymbol, new Microsoft.CodeAnalysis.Rename.SymbolRenameOptions(), name, cancellationToken).ConfigureAwait(false);
+
+        var renamedRoot = (await solution.GetDocument(document.Id)!.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false))!;
+        var declaration = renamedRoot.GetAnnotatedNodes(annotation).OfType<FieldDeclarationSyntax>().Single();
+        var declarator = declaration.Declaration.Variables[0];
+        var property = SyntaxFactory.PropertyDeclaration(declaration.Declaration.Type, declarator.Identifier)
+            .WithAttributeLists(declaration.AttributeLists)
+            .WithModifiers(SyntaxFactory.TokenList(SyntaxFactory.Token(SyntaxKind.PublicKeyword)))
+            .WithAccessorList(SyntaxFactory.AccessorList(SyntaxFactory.List(new[]
+            {
+                SyntaxFactory.AccessorDeclaration(SyntaxKind.GetAccessorDeclaration).WithSemicolonToken(SyntaxFactory.Token(SyntaxKind.SemicolonToken)),
+                SyntaxFactory.AccessorDeclaration(SyntaxKind.SetAccessorDeclaration).WithSemicolonToken(SyntaxFactory.Token(SyntaxKind.SemicolonToken)),
+            })));
+        if (declarator.Initializer is { } initializer)
+        {
+            property = property.WithInitializer(initializer).WithSemicolonToken(SyntaxFactory.Token(SyntaxKind.SemicolonToken));
+        }
+
+        property = property.WithLeadingTrivia(declaration.GetLeadingTrivia()).WithTrailingTrivia(declaration.GetTrailingTrivia())
+            .WithAdditionalAnnotations(Microsoft.CodeAnalysis.Formatting.Formatter.Annotation);
+        return solution.WithDocumentSyntaxRoot(document.Id, renamedRoot.ReplaceNode(declaration, property));
+    }
+
+    /// <summary>Gets the property name for a field name: <c>_factor</c>, <c>m_factor</c> and <c>factor</c> become <c>Factor</c>.</summary>
+    private static string PropertyName(string field)
+    {
+        var name = field.TrimStart('_');
+        if (name.Length > 2 && name[1] == '_' && name[0] is 'm' or 's' or 't')
+        {
+            name = name.Substring(2);
+        }
+
+        return name.Length == 0 ? field : char.ToUpperInvariant(name[0]) + name.Substring(1);
     }
 
     private static async Task<Document> AddConstructorAsync(Document document, TypeDeclarationSyntax declaration, CancellationToken cancellationToken)

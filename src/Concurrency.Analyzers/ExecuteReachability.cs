@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -74,7 +75,10 @@ internal sealed class ExecuteReachability
                 {
                     var use = state[member][0];
                     var declaration = member.Locations.FirstOrDefault(l => l.IsInSource) ?? use.Location;
-                    context.ReportDiagnostic(Diagnostic.Create(Descriptors.StateDoesNotTravel, declaration, [use.Location], Name(workload), message));
+                    var properties = member is IFieldSymbol && !message.StartsWith("Execute changes", System.StringComparison.Ordinal)
+                        ? ImmutableDictionary<string, string?>.Empty.Add(PortabilityAnalyzer.FixProperty, PortabilityAnalyzer.FixMakeProperty)
+                        : null;
+                    context.ReportDiagnostic(Diagnostic.Create(Descriptors.StateDoesNotTravel, declaration, [use.Location], properties, Name(workload), message));
                 }
             }
         }

@@ -15,7 +15,7 @@ namespace Concurrency.Analyzers;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class PortabilityAnalyzer : DiagnosticAnalyzer
 {
-    /// <summary>The diagnostic property that names the obvious fix of a CONC001, if there is one.</summary>
+    /// <summary>The diagnostic property that names the obvious fix, if there is one.</summary>
     public const string FixProperty = "Fix";
 
     /// <summary>The <see cref="FixProperty"/> value for "make the workload public".</summary>
@@ -23,6 +23,9 @@ public sealed class PortabilityAnalyzer : DiagnosticAnalyzer
 
     /// <summary>The <see cref="FixProperty"/> value for "add a public parameterless constructor".</summary>
     public const string FixAddConstructor = "AddConstructor";
+
+    /// <summary>The <see cref="FixProperty"/> value of a CONC002 on a field: make it a public settable property.</summary>
+    public const string FixMakeProperty = "MakeProperty";
 
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(

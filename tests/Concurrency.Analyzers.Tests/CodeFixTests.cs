@@ -80,4 +80,35 @@ public sealed class CodeFixTests
         """,
         [Verify.Diagnostic("CONC005").WithLocation(0)],
         WorkloadCodeFixProvider.ThreadsOnlyKey);
+
+    [Fact]
+    public Task MakeProperty_TurnsAPrivateFieldIntoAPublicSettablePropertyEverywhere() => Verify.CodeFixAsync<WorkloadCodeFixProvider>("""
+        using Concurrency;
+
+        public sealed class Describe : IWorkload<int, string>
+        {
+            private readonly int {|#0:_factor|} = 2;
+
+            public Describe() { }
+
+            public Describe(int factor) => _factor = factor;
+
+            public string Execute(int input, WorkContext context) => $"field={input * _factor}";
+        }
+        """, """
+        using Concurrency;
+
+        public sealed class Describe : IWorkload<int, string>
+        {
+            public int Factor { get; set; } = 2;
+
+            public Describe() { }
+
+            public Describe(int factor) => Factor = factor;
+
+            public string Execute(int input, WorkContext context) => $"field={input * Factor}";
+        }
+        """,
+        [Verify.Diagnostic("CONC002").WithLocation(0)],
+        WorkloadCodeFixProvider.MakePropertyKey);
 }
