@@ -46,6 +46,16 @@ foreach (var kind in kinds)
     await host.StopAsync();
 }
 
+// 4. Before switching kinds: the workload gives the same results on every kind that runs on this machine.
+var local = kinds.Where(k => k != "Orleans").ToList();
+if (local.Count >= 2)
+{
+    var verifier = new Concurrency.Testing.WorkloadVerifierOptions();
+    local.ForEach(verifier.Kinds.Add);
+    await Concurrency.Testing.WorkloadVerifier.VerifyAsync(new SquarePlus { Add = 7 }, inputs, verifier);
+    Console.WriteLine($"verified       {string.Join(", ", local)}: the same results");
+}
+
 return failures;
 
 /// <summary>The newcomer's own workload: x² + Add.</summary>

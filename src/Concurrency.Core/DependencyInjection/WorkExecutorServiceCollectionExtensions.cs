@@ -12,6 +12,10 @@ public static class WorkExecutorServiceCollectionExtensions
     /// <summary>The configuration key that names the executor kind.</summary>
     public const string KindKey = "Kind";
 
+    /// <summary>Gets the executor kinds that <c>AddWorkExecutor</c> can register here: those whose packages the application references.</summary>
+    /// <value>The kinds' names (<c>Threads</c>, <c>Processes</c>, <c>SharedMemory</c>, ...), in ordinal order.</value>
+    public static IReadOnlyList<string> AvailableKinds => [.. WorkExecutorKinds.Available.Keys.Order(StringComparer.Ordinal)];
+
     /// <summary>
     /// Registers the <see cref="IWorkExecutor"/> whose kind the <c>Kind</c> value of <paramref name="configuration"/> names
     /// (<c>Threads</c>, <c>Processes</c>, <c>SharedMemory</c>, ...), with the section's other values bound to that kind's options.
@@ -53,7 +57,7 @@ public static class WorkExecutorServiceCollectionExtensions
         var where = configuration is IConfigurationSection section ? $"'{section.Path}:{KindKey}'" : $"'{KindKey}'";
         var available = WorkExecutorKinds.Available.Count == 0
             ? "none (reference an executor package such as Concurrency.Threads)"
-            : string.Join(", ", WorkExecutorKinds.Available.Keys.Order(StringComparer.Ordinal));
+            : string.Join(", ", AvailableKinds);
         if (string.IsNullOrWhiteSpace(kind))
         {
             throw new InvalidOperationException(
