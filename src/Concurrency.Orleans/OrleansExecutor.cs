@@ -87,9 +87,8 @@ public sealed partial class OrleansExecutor : IWorkExecutor, IBatchDispatcher
     private SiloAddress[] _silos = [];
     private long _calls;
     private long _silosReadAt;
-    private Task? _disposal;
     private volatile bool _stopping;
-    private int _disposed;
+    private readonly ShutdownOnce _shutdown = new();
 
     /// <summary>Initializes a new instance of the <see cref="OrleansExecutor"/> class.</summary>
     /// <param name="grainFactory">The cluster client (or a grain factory of a silo) through which work reaches the cluster.</param>
@@ -167,12 +166,12 @@ public sealed partial class OrleansExecutor : IWorkExecutor, IBatchDispatcher
         MapEngine.MapAsync(this, workload, inputs, options, cancellationToken);
 
     /// <inheritdoc/>
-    void IBatchDispatcher.ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+    void IBatchDispatcher.ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_shutdown.IsStarted, this);
 
     /// <inheritdoc/>
     ValueTask IBatchDispatcher.DispatchAsync(WorkBatch batch, CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        ObjectDisposedException.ThrowIf(_shutdown.IsStarted, this);
         _telemetry.Queued(batch.Count);
         if (_queue.Writer.TryWrite(batch))
         {
@@ -184,15 +183,7 @@ public sealed partial class OrleansExecutor : IWorkExecutor, IBatchDispatcher
 
     /// <summary>Stops taking work, cancels queued items, lets running batches finish within the shutdown timeout, then cancels them.</summary>
     /// <returns>A task that completes when every slot has stopped.</returns>
-    public ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
-        {
-            _disposal = ShutdownAsync();
-        }
-
-        return new ValueTask(_disposal!);
-    }
+    public ValueTask DisposeAsync() => _shutdown.RunAsync(ShutdownAsync);
 
     /// <summary>Returns whether items of <paramref name="workloadType"/> may run again after their silo was lost.</summary>
     internal static bool IsRetrySafe(Type workloadType) =>

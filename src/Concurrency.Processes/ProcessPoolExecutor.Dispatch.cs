@@ -9,7 +9,7 @@ public sealed partial class ProcessPoolExecutor
     /// <inheritdoc/>
     ValueTask IBatchDispatcher.DispatchAsync(WorkBatch batch, CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        ObjectDisposedException.ThrowIf(_shutdown.IsStarted, this);
         var queued = new QueuedBatch(batch, BatchCodec.For(batch));
         Assignment? assignment = null;
         Exception? fault = null;

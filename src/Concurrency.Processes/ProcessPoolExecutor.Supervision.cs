@@ -67,6 +67,7 @@ public sealed partial class ProcessPoolExecutor
             lock (_lock)
             {
                 _starting--;
+                _live++;
                 _workers.Add(worker);
                 stopping = _stopping;
             }
@@ -101,6 +102,7 @@ public sealed partial class ProcessPoolExecutor
                 lock (_lock)
                 {
                     _starting--;
+                    SignalIfNoneLiveLocked();
                 }
             }
 
@@ -237,6 +239,12 @@ public sealed partial class ProcessPoolExecutor
         }
         finally
         {
+            lock (_lock)
+            {
+                _live--;
+                SignalIfNoneLiveLocked();
+            }
+
             worker.Progress.Dispose();
             worker.Connection?.Dispose();
             worker.Process.Dispose();
@@ -471,6 +479,15 @@ public sealed partial class ProcessPoolExecutor
         }
     }
 
+    /// <summary>Completes <see cref="_noneLive"/> once the pool is stopping and no worker process is alive or starting (pool lock).</summary>
+    private void SignalIfNoneLiveLocked()
+    {
+        if (_stopping && _live == 0 && _starting == 0)
+        {
+            _noneLive.TrySetResult();
+        }
+    }
+
     private async Task ShutdownAsync()
     {
         LogStopping(_logger, Name);
@@ -545,15 +562,26 @@ public sealed partial class ProcessPoolExecutor
             worker.SendShutdown();
         }
 
-        var exited = Task.WhenAll(workers.Select(w => w.Exited));
-        if (!await WaitAsync(exited, TimeSpan.FromSeconds(10)).ConfigureAwait(false))
+        // Every process the pool started, including one whose start raced with the beginning of shutdown: the pool is
+        // disposed when each has ended, not when the ones it knew of at some moment have.
+        lock (_lock)
         {
+            SignalIfNoneLiveLocked();
+        }
+
+        if (!await WaitAsync(_noneLive.Task, TimeSpan.FromSeconds(10)).ConfigureAwait(false))
+        {
+            lock (_lock)
+            {
+                workers = [.. _workers];
+            }
+
             foreach (var worker in workers)
             {
                 worker.Kill(KillReason.Shutdown);
             }
 
-            await WaitAsync(exited, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            await WaitAsync(_noneLive.Task, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         }
 
         // No item outlives the pool unsettled: what a worker that could not be reaped still held is cancelled.

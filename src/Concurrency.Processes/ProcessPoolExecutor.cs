@@ -91,11 +91,16 @@ public sealed partial class ProcessPoolExecutor : IWorkExecutor, IDisposable, IB
     private readonly bool _synchronousContinuations;
     private int _nextWorkerId;
     private int _starting;
+
+    /// <summary>Worker processes started and not yet ended (their reader handled the end): what disposal waits for (pool lock).</summary>
+    private int _live;
+
+    /// <summary>Completes once the pool is stopping and no worker process is alive or starting.</summary>
+    private readonly TaskCompletionSource _noneLive = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _busy;
     private bool _started;
     private volatile bool _stopping;
-    private int _disposed;
-    private Task? _disposal;
+    private readonly ShutdownOnce _shutdown = new();
     private Exception? _startFault;
     private long _retryAt;
     private TimeSpan _backoff = ProcessPoolDefaults.FirstStartBackoff;
@@ -246,7 +251,7 @@ public sealed partial class ProcessPoolExecutor : IWorkExecutor, IDisposable, IB
     /// <exception cref="PlatformNotSupportedException">Workers cannot be started in this application (e.g. a single-file app).</exception>
     public async Task StartWorkersAsync(CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        ObjectDisposedException.ThrowIf(_shutdown.IsStarted, this);
         Task[] starts;
         int spawn;
         lock (_lock)
@@ -272,19 +277,11 @@ public sealed partial class ProcessPoolExecutor : IWorkExecutor, IDisposable, IB
     }
 
     /// <inheritdoc/>
-    void IBatchDispatcher.ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+    void IBatchDispatcher.ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_shutdown.IsStarted, this);
 
     /// <summary>Stops taking work, cancels queued items, lets running ones finish within the shutdown timeout, then stops the workers and reaps them.</summary>
     /// <returns>A task that completes when every worker process has exited.</returns>
-    public ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
-        {
-            _disposal = ShutdownAsync();
-        }
-
-        return new ValueTask(_disposal!);
-    }
+    public ValueTask DisposeAsync() => _shutdown.RunAsync(ShutdownAsync);
 
     /// <summary>Disposes the executor, blocking until <see cref="DisposeAsync"/> completes.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();

@@ -45,9 +45,8 @@ public sealed partial class ThreadPoolExecutor : IWorkExecutor, IDisposable, IBa
     private readonly ILogger _logger;
     private readonly TimeSpan _shutdownTimeout;
     private readonly Func<bool> _shouldStop;
-    private Task? _disposal;
     private volatile bool _stopping;
-    private int _disposed;
+    private readonly ShutdownOnce _shutdown = new();
 
     /// <summary>Initializes a new instance of the <see cref="ThreadPoolExecutor"/> class and starts its threads.</summary>
     /// <param name="options">The options; <see langword="null"/> for the defaults. A snapshot is taken: later changes have no effect.</param>
@@ -115,12 +114,12 @@ public sealed partial class ThreadPoolExecutor : IWorkExecutor, IDisposable, IBa
         MapEngine.MapAsync(this, workload, inputs, options, cancellationToken);
 
     /// <inheritdoc/>
-    void IBatchDispatcher.ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+    void IBatchDispatcher.ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_shutdown.IsStarted, this);
 
     /// <inheritdoc/>
     ValueTask IBatchDispatcher.DispatchAsync(WorkBatch batch, CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        ObjectDisposedException.ThrowIf(_shutdown.IsStarted, this);
         _telemetry.Queued(batch.Count);
         if (_queue.Writer.TryWrite(batch))
         {
@@ -132,15 +131,7 @@ public sealed partial class ThreadPoolExecutor : IWorkExecutor, IDisposable, IBa
 
     /// <summary>Stops taking work, cancels queued items, lets running ones finish within the shutdown timeout, and ends the threads.</summary>
     /// <returns>A task that completes when the threads have ended (or, for items that ignore cancellation, when the grace period is over).</returns>
-    public ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
-        {
-            _disposal = ShutdownAsync();
-        }
-
-        return new ValueTask(_disposal!);
-    }
+    public ValueTask DisposeAsync() => _shutdown.RunAsync(ShutdownAsync);
 
     /// <summary>Disposes the executor, blocking until <see cref="DisposeAsync"/> completes.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();

@@ -383,6 +383,33 @@ public abstract class ExecutorConformanceTests
     }
 
     [Fact]
+    public async Task DisposeAsync_ConcurrentCalls_EachReturnsTheOneShutdownAndNothingIsLeft()
+    {
+        const int Callers = 8;
+        var executor = CreateExecutor(2);
+        Assert.Equal(4L, await executor.SubmitAsync(new SquareWorkload(), 2).WaitAsync(Patience));
+
+        // Callers released together, so that some arrive while the first is still inside the start of the shutdown.
+        using var together = new Barrier(Callers);
+        var disposals = Enumerable.Range(0, Callers)
+            .Select(_ => Task.Factory.StartNew(
+                () =>
+                {
+                    together.SignalAndWait(Patience);
+                    return executor.DisposeAsync().AsTask();
+                },
+                CancellationToken.None,
+                TaskCreationOptions.LongRunning,
+                TaskScheduler.Default).Unwrap())
+            .ToArray();
+
+        // Whichever caller's task completes first, the shutdown is over for everyone.
+        await (await Task.WhenAny(disposals).WaitAsync(Patience));
+        AssertNothingLeftBehind(executor);
+        await Task.WhenAll(disposals).WaitAsync(Patience);
+    }
+
+    [Fact]
     public async Task DisposeAsync_WhileItemsQueued_LetsTheRunningItemFinishAndCancelsTheQueued()
     {
         using var signals = new SignalDirectory();
