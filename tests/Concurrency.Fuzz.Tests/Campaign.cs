@@ -29,6 +29,12 @@ internal static class Campaign
     public static long Iterations =>
         Environment.GetEnvironmentVariable(IterationsVariable) is { Length: > 0 } value ? long.Parse(value, CultureInfo.InvariantCulture) : CiIterations;
 
+    /// <summary>
+    /// Gets the number of inputs of a campaign whose every input goes through a shared-memory ring (a channel mapped,
+    /// a worker thread started and joined): a quarter of <see cref="Iterations"/>, at least one.
+    /// </summary>
+    public static long RingIterations => Math.Max(1, Iterations / 4);
+
     public static ulong Seed =>
         Environment.GetEnvironmentVariable(SeedVariable) is { Length: > 0 } value ? ulong.Parse(value, CultureInfo.InvariantCulture) : DefaultSeed;
 
@@ -37,10 +43,13 @@ internal static class Campaign
     /// anything but <paramref name="accepted"/> ends the campaign with a <see cref="FuzzFindingException"/> that gives the CsCheck
     /// seed of that input (<c>gen.Sample(target, seed: ..., iter: 1)</c> reproduces and shrinks it).
     /// </summary>
-    public static CampaignResult Run<T>(string name, Gen<T> gen, Action<T> target, Func<Exception, bool> accepted, Func<T, string> print)
+    public static CampaignResult Run<T>(string name, Gen<T> gen, Action<T> target, Func<Exception, bool> accepted, Func<T, string> print) =>
+        Run(name, Iterations, gen, target, accepted, print);
+
+    /// <summary>Runs a campaign of <paramref name="iterations"/> inputs (a fraction of <see cref="Iterations"/>, for targets slower than a decoder).</summary>
+    public static CampaignResult Run<T>(string name, long iterations, Gen<T> gen, Action<T> target, Func<Exception, bool> accepted, Func<T, string> print)
     {
         var pcg = new PCG(1, Seed);
-        var iterations = Iterations;
         var rejected = 0L;
         var watch = Stopwatch.StartNew();
         for (var i = 0L; i < iterations; i++)

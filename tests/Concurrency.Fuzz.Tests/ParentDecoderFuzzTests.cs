@@ -1,5 +1,6 @@
 using System.Globalization;
 using Concurrency.Processes.Internal;
+using Concurrency.Tests;
 using CsCheck;
 using Xunit.Abstractions;
 
@@ -13,11 +14,11 @@ namespace Concurrency.Fuzz.Tests;
 public sealed class ParentDecoderFuzzTests(ITestOutputHelper output)
 {
     /// <summary>
-    /// The transports a worker's bytes reach the parent's frame reader through. To fuzz another reader (e.g. a
-    /// shared-memory ring's), add its name here and open it in <see cref="Open"/>: a stream the parent would read the
-    /// given bytes from.
+    /// The transports a worker's bytes reach the parent's frame reader through: a pipe, and a shared-memory ring (see
+    /// <see cref="RingTransport"/>). To fuzz another reader, add its name here and open it in <see cref="Open"/>: a
+    /// stream the parent would read the given bytes from.
     /// </summary>
-    public static TheoryData<string> Transports { get; } = ["pipe"];
+    public static TheoryData<string> Transports { get; } = ["pipe", "ring"];
 
     /// <summary>Damaged streams of one to three frames, delivered in reads of random sizes.</summary>
     [Theory]
@@ -28,8 +29,10 @@ public sealed class ParentDecoderFuzzTests(ITestOutputHelper output)
         var gen = Gen.Select(frames, Mutation.Gen.Array[0, 4], Gen.Int[1, 64], Gen.Enum<ResultShape>(), Gen.Int[5, 64],
             (picked, mutations, chunk, shape, capacity) => (Bytes: Mutation.Apply([.. picked.SelectMany(i => Corpus.Frames[i])], mutations), Chunk: chunk, Shape: shape, Capacity: capacity));
 
+        var channels = OpenChannelFiles();
         var result = Campaign.Run(
             $"Frame streams ({transport})",
+            transport == "ring" ? Campaign.RingIterations : Campaign.Iterations,
             gen,
             input =>
             {
@@ -40,7 +43,9 @@ public sealed class ParentDecoderFuzzTests(ITestOutputHelper output)
             input => string.Create(CultureInfo.InvariantCulture, $"{Convert.ToHexString(input.Bytes)} in reads of {input.Chunk} bytes, as {input.Shape}, initial capacity {input.Capacity}"));
 
         output.WriteLine(result.ToString());
-        Assert.Equal(Campaign.Iterations, result.Tried);
+        Assert.Equal(transport == "ring" ? Campaign.RingIterations : Campaign.Iterations, result.Tried);
+        Assert.Equal(channels, OpenChannelFiles());
+        Assert.Null(SharedMemoryLeaks.Describe());
     }
 
     /// <summary>Damaged Results payloads, decoded for the result type they were written for or another.</summary>
@@ -81,8 +86,11 @@ public sealed class ParentDecoderFuzzTests(ITestOutputHelper output)
     private static Stream Open(string transport, byte[] bytes, int chunk) => transport switch
     {
         "pipe" => new ChunkedStream(bytes, chunk),
+        "ring" when OperatingSystem.IsLinux() => RingTransport.Open(bytes, chunk),
         _ => throw new ArgumentOutOfRangeException(nameof(transport), transport, "No such transport: add it to Transports and open it here."),
     };
+
+    private static int OpenChannelFiles() => OperatingSystem.IsLinux() ? RingTransport.OpenChannelFiles() : 0;
 
     /// <summary>A stream that returns at most <c>chunk</c> bytes per read, as a pipe returns what has arrived.</summary>
     private sealed class ChunkedStream(byte[] bytes, int chunk) : MemoryStream(bytes, writable: false)

@@ -41,14 +41,15 @@ internal sealed unsafe class SharedRing
     /// <summary>The bytes in front of the data area.</summary>
     public const int HeaderSize = 192;
 
-    private const int HeadOffset = 0;
-    private const int DataSeqOffset = 8;
-    private const int ReaderAsleepOffset = 12;
-    private const int TailOffset = 64;
-    private const int SpaceSeqOffset = 72;
-    private const int WriterAsleepOffset = 76;
-    private const int ClosedOffset = 128;
-    private const int SpinOffset = 132;
+    // The header's words (see the layout above), by offset from the start of the ring.
+    internal const int HeadOffset = 0;
+    internal const int DataSeqOffset = 8;
+    internal const int ReaderAsleepOffset = 12;
+    internal const int TailOffset = 64;
+    internal const int SpaceSeqOffset = 72;
+    internal const int WriterAsleepOffset = 76;
+    internal const int ClosedOffset = 128;
+    internal const int SpinOffset = 132;
 
     /// <summary>How long one futex sleep lasts before the sleeper looks again (a peer that died without closing the ring).</summary>
     private static readonly TimeSpan SleepSlice = TimeSpan.FromMilliseconds(100);
