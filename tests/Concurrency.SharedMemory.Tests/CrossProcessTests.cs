@@ -123,9 +123,10 @@ public sealed class CrossProcessTests(ITestOutputHelper output) : SharedMemoryTe
         Assert.True(File.Exists(path)); // owner alive
 
         await child.KillAsync();
-        Assert.True(File.Exists(path)); // SIGKILL: nobody cleaned up
 
-        Assert.True(SharedMemoryJanitor.ReclaimStale() >= 1);
+        // SIGKILL: the owner cleaned nothing up; the janitor does. (Not counted: the janitor of another test process
+        // sharing /dev/shm, a pool starting there, may reclaim the file first; either way it is gone.)
+        SharedMemoryJanitor.ReclaimStale();
         Assert.False(File.Exists(path));
         Assert.True(File.Exists(Path.Combine(SharedMemoryLeaks.Directory, mine.Handle.SegmentName)));
         Assert.Empty(SharedMemoryLeaks.FilesOf(child.Id));

@@ -121,7 +121,9 @@ public sealed class PrivateFileTests : SharedMemoryTest
         }
 
         Assert.NotEqual(0, await child.WaitForExitAsync());
-        Assert.True(SharedMemoryJanitor.ReclaimStale() >= 1);
+
+        // Not counted: the janitor of another test process sharing /dev/shm may reclaim the file first; either way it is gone.
+        SharedMemoryJanitor.ReclaimStale();
         Assert.False(File.Exists(path));
     }
 
