@@ -56,7 +56,7 @@ public sealed partial class ProcessPoolExecutor
             var launch = WorkerLaunch.ForThisApp;
             try
             {
-                worker = WorkerProcess.Start(id, launch, _threads, _serializerName, _initializerName, _maxItems, _maxMemory, _itemTimeout is not null, _transport, OnWorkerOutput);
+                worker = WorkerProcess.Start(id, launch, _threads, _serializerName, _initializerName, _maxItems, _maxMemory, _transport, OnWorkerOutput);
             }
             catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or IOException or UnauthorizedAccessException)
             {
@@ -275,7 +275,7 @@ public sealed partial class ProcessPoolExecutor
     {
         assignment.Registration.Dispose();
         var batch = assignment.Batch;
-        var (seq, position, done, _) = worker.Progress.Read(assignment.Slot);
+        var (seq, position, done) = worker.Progress.Read(assignment.Slot);
         var ranUpTo = 0;
         var running = -1;
         if (seq == assignment.Seq)

@@ -220,7 +220,7 @@ public sealed partial class ProcessPoolExecutor : IWorkExecutor, IDisposable, IB
                     {
                         if (slot.Current is { Claimed: true } assignment)
                         {
-                            var (seq, _, done, _) = worker.Progress.Read(slot.Index);
+                            var (seq, _, done) = worker.Progress.Read(slot.Index);
                             running += seq == assignment.Seq && !done ? 1 : 0;
                         }
                     }

@@ -128,7 +128,7 @@ internal sealed class RawWorker : IAsyncDisposable
 
     public static async Task<RawWorker> StartAsync()
     {
-        var worker = WorkerProcess.Start(7, WorkerLaunch.ForThisApp, 1, TypeGate.NameOf(typeof(MessagePackWorkSerializer)), null, 0, 0, false, transport: null, (_, _) => { });
+        var worker = WorkerProcess.Start(7, WorkerLaunch.ForThisApp, 1, TypeGate.NameOf(typeof(MessagePackWorkSerializer)), null, 0, 0, transport: null, (_, _) => { });
         var harness = new RawWorker(worker);
         worker.StartReader(
             (_, type, payload) =>

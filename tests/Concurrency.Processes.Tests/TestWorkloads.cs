@@ -457,7 +457,7 @@ public sealed class FinishWithoutOutcomes : IWorkload<int, int>
     public int Execute(int input, WorkContext context)
     {
         var host = WorkerHost.Current!;
-        var (seq, _, _, _) = host.Progress.Read(0);
+        var (seq, _, _) = host.Progress.Read(0);
         var frame = new byte[5 + 33];
         var span = frame.AsSpan();
         System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(span, 33);

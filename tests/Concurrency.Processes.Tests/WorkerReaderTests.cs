@@ -8,7 +8,7 @@ public sealed class WorkerReaderTests
     [Fact]
     public async Task StartReader_HandlingAFrameThrowsAnUnexpectedException_KillsTheWorkerForAProtocolErrorNamingIt()
     {
-        var worker = WorkerProcess.Start(7, WorkerLaunch.ForThisApp, 1, TypeGate.NameOf(typeof(MessagePackWorkSerializer)), null, 0, 0, false, transport: null, (_, _) => { });
+        var worker = WorkerProcess.Start(7, WorkerLaunch.ForThisApp, 1, TypeGate.NameOf(typeof(MessagePackWorkSerializer)), null, 0, 0, transport: null, (_, _) => { });
         var ended = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
         try
         {

@@ -5,18 +5,17 @@ namespace Concurrency.Processes.Internal;
 
 /// <summary>
 /// A small memory-mapped region shared by the pool and one worker, where each of the worker's threads
-/// publishes which item it is running and since when. It costs two stores per item and no system call,
-/// and it is what lets the pool, when a worker dies, fail exactly the item that was running and send the
-/// items that never started to another worker, and stop an item that runs past its timeout.
+/// publishes which item it is running and whether that item ran to the end. It costs two stores per item and no
+/// system call, and it is what lets the pool, when a worker dies, fail exactly the item that was running, never run
+/// again an item that ran to the end, and send the items that never started to another worker. (Item timeouts do not
+/// read it: they run on the results the pool receives, which the worker cannot forge.)
 /// </summary>
 /// <remarks>
 /// <para>
 /// Layout: one 64-byte slot per worker thread (no false sharing); in each, at offset 0 the item token
-/// <c>(seq &lt;&lt; 32) | (position &lt;&lt; 1) | done</c>, at offset 8 the item's start time in
-/// <see cref="System.Diagnostics.Stopwatch"/> ticks (a system-wide monotonic clock on Linux), both written by
-/// the worker; at offset 16 the seq of a batch the pool wants cancelled, written by the pool and polled by the
-/// worker's watchdog (the worker's reader thread may be running the batch itself). The token is written last
-/// when an item starts, so a reader that sees it sees a start time no earlier than the item's.
+/// <c>(seq &lt;&lt; 32) | (position &lt;&lt; 1) | done</c>, written by the worker; at offset 16 the seq of a batch the
+/// pool wants cancelled, written by the pool and polled by the worker's watchdog (the worker's reader thread may be
+/// running the batch itself).
 /// </para>
 /// <para>
 /// On Linux the backing file is an anonymous memory file (<c>memfd_create</c>, mode 0600): it has no name in any
@@ -154,22 +153,17 @@ internal sealed unsafe class ProgressRegion : IDisposable
     private static long Token(int seq, int position, bool done) => ((long)(uint)seq << 32) | ((uint)position << 1) | (done ? 1u : 0u);
 
     /// <summary>Publishes that <paramref name="slot"/> starts item <paramref name="position"/> of batch <paramref name="seq"/>.</summary>
-    public void Begin(int slot, int seq, int position, long startTicks)
-    {
-        var p = _base + (slot * SlotSize);
-        Volatile.Write(ref *(long*)(p + 8), startTicks);
-        Volatile.Write(ref *(long*)p, Token(seq, position, done: false));
-    }
+    public void Begin(int slot, int seq, int position) => Volatile.Write(ref *(long*)(_base + (slot * SlotSize)), Token(seq, position, done: false));
 
     /// <summary>Publishes that <paramref name="slot"/> finished item <paramref name="position"/> of batch <paramref name="seq"/>.</summary>
     public void End(int slot, int seq, int position) => Volatile.Write(ref *(long*)(_base + (slot * SlotSize)), Token(seq, position, done: true));
 
     /// <summary>Reads what <paramref name="slot"/> is doing (pool side; safe against a concurrent <see cref="Dispose"/>).</summary>
     /// <remarks>
-    /// Each word is read once. Whatever the worker wrote, the result is safe to use: the position is 0 to 2^31-1 (callers
-    /// compare it with the batch's count before using it) and the start time lies between the clock's origin and now.
+    /// The token is read once. Whatever the worker wrote, the result is safe to use: the position is 0 to 2^31-1 (callers
+    /// compare it with the batch's count before using it).
     /// </remarks>
-    public (int Seq, int Position, bool Done, long StartTicks) Read(int slot)
+    public (int Seq, int Position, bool Done) Read(int slot)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)slot, (uint)_slots);
         var handle = _view.SafeMemoryMappedViewHandle;
@@ -179,16 +173,7 @@ internal sealed unsafe class ProgressRegion : IDisposable
             handle.DangerousAddRef(ref added);
             var p = _base + (slot * SlotSize);
             var token = Volatile.Read(ref *(long*)p);
-            var start = Volatile.Read(ref *(long*)(p + 8));
-
-            // The worker writes this: a start before the clock's origin or in the future is impossible, and would keep an
-            // item timeout from ever firing (now - start < timeout). Read as the clock's origin, the timeout fires.
-            if ((ulong)start > (ulong)System.Diagnostics.Stopwatch.GetTimestamp())
-            {
-                start = 0;
-            }
-
-            return ((int)(token >>> 32), (int)((uint)token >> 1), (token & 1) != 0, start);
+            return ((int)(token >>> 32), (int)((uint)token >> 1), (token & 1) != 0);
         }
         catch (ObjectDisposedException)
         {

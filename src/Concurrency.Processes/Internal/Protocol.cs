@@ -20,7 +20,7 @@ namespace Concurrency.Processes.Internal;
 /// </para>
 /// <para>Payloads (strings: int32 UTF-8 byte count, -1 for null, then the bytes):</para>
 /// <code>
-/// Hello          P→W  version, workerId, threads, progressPath, serializerType, initializerType?, maxItems, maxMemory(int64), timesItems(byte)
+/// Hello          P→W  version, workerId, threads, progressPath, serializerType, initializerType?, maxItems, maxMemory(int64), transportType?, connectionName?
 /// Ready          W→P  pid
 /// StartFailed    W→P  stage, exceptionType, message, stackTrace?
 /// DefineWorkload P→W  typeId, workloadType, inputType, resultType (assembly-qualified names)
@@ -34,7 +34,7 @@ namespace Concurrency.Processes.Internal;
 internal static class Protocol
 {
     /// <summary>The version both ends must agree on.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     /// <summary>The first command-line argument of a worker process.</summary>
     public const string WorkerMarker = "--concurrency-worker";

@@ -160,7 +160,6 @@ internal sealed class WorkerProcess
         string? initializerType,
         int maxItems,
         long maxMemory,
-        bool timesItems,
         IWorkerTransport? transport,
         Action<WorkerProcess, string> onOutput)
     {
@@ -208,7 +207,6 @@ internal sealed class WorkerProcess
             hello.WriteString(initializerType);
             hello.WriteInt32(maxItems);
             hello.WriteInt64(maxMemory);
-            hello.WriteByte(timesItems ? (byte)1 : (byte)0);
             hello.WriteString(transport?.WorkerSideType);
             hello.WriteString(connection?.Name);
             hello.EndFrame();

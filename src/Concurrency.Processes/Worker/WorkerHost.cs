@@ -48,8 +48,6 @@ internal sealed class WorkerHost
 
     public int WorkerId { get; private set; }
 
-    public bool TimesItems { get; private set; }
-
     public IWorkSerializer Serializer { get; private set; } = null!;
 
     public ProgressRegion Progress { get; private set; } = null!;
@@ -222,7 +220,6 @@ internal sealed class WorkerHost
         var initializerName = hello.ReadString();
         _maxItems = hello.ReadInt32();
         _maxMemory = hello.ReadInt64();
-        TimesItems = hello.ReadByte() != 0;
         var transportName = hello.ReadString();
         var connectionName = hello.ReadString();
         if (threads is < 1 or > 4096)

@@ -62,7 +62,6 @@ internal sealed class WorkloadRunner<TWorkload, TInput, TResult>(WorkerHost host
         details.Clear();
         var context = new WorkContext(host.WorkerId, token);
         var progress = host.Progress;
-        var timesItems = host.TimesItems;
         var slotIndex = slot.Index;
         var flushedUpTo = 0;
         var executed = 0;
@@ -76,7 +75,7 @@ internal sealed class WorkloadRunner<TWorkload, TInput, TResult>(WorkerHost host
                 break;
             }
 
-            progress.Begin(slotIndex, seq, i, timesItems ? Stopwatch.GetTimestamp() : 0);
+            progress.Begin(slotIndex, seq, i);
             try
             {
                 results[i] = workload.Execute(inputs[i], context);
